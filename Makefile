@@ -1,0 +1,36 @@
+# website_sale_order_tracking: set-up, demo server, tests and lint.
+# ODOO_SRC: the Odoo 18.0 source tree (default ~/.cache/odoo/18.0, downloaded when missing).
+ODOO_SRC ?= $(HOME)/.cache/odoo/18.0
+export ODOO_SRC
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint odoo-src venv clean
+
+odoo-src:
+	@$(PYTHON) tools/wsot.py odoo-src
+
+$(STAMP): requirements-dev.txt tools/odoo_requirements.py | odoo-src
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip wheel
+	$(PYTHON) tools/odoo_requirements.py $(ODOO_SRC)/requirements.txt > $(VENV)/odoo-requirements.txt
+	$(VPY) -m pip install --quiet -r $(VENV)/odoo-requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: odoo-src $(STAMP)
+
+run: venv
+	$(VPY) tools/wsot.py run
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --valid-odoo-versions=18.0 .
+
+test: lint
+	$(VPY) tools/wsot.py test
+
+clean:
+	rm -rf $(VENV)

