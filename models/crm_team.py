@@ -16,20 +16,45 @@ class CrmTeam(models.Model):
     def _next_round_robin_user(self):
         """Return the member who gets the next web order of this team.
 
-        The counter is incremented in the database with one UPDATE: the row lock it
-        takes serialises concurrent checkouts until their transaction ends, so two
-        workers never read the same value and members are served in turn.
+        One statement increments the team's counter and lists its active members:
+        the row lock of the UPDATE serialises concurrent checkouts until their
+        transaction ends (a concurrent one is retried as any request is), so two
+        workers never read the same value and members are served in turn. Checkout
+        pays a single query for it.
         """
         self.ensure_one()
-        members = self.member_ids.filtered("active").sorted("id")
-        if not members:
-            return self.env["res.users"]
         self.env.cr.execute(
-            "UPDATE crm_team SET website_assignment_counter = "
-            "COALESCE(website_assignment_counter, 0) + 1 "
-            "WHERE id = %s RETURNING website_assignment_counter",
-            (self.id,),
+            """
+            WITH counter AS (
+                UPDATE crm_team
+                   SET website_assignment_counter =
+                       COALESCE(website_assignment_counter, 0) + 1
+                 WHERE id = %(team)s
+             RETURNING website_assignment_counter
+            )
+            SELECT (SELECT website_assignment_counter FROM counter),
+                   ARRAY(SELECT member.user_id
+                           FROM crm_team_member member
+                           JOIN res_users users ON users.id = member.user_id
+                          WHERE member.crm_team_id = %(team)s
+                            AND member.active AND users.active
+                       ORDER BY member.user_id),
+                   ARRAY(SELECT partner.name
+                           FROM crm_team_member member
+                           JOIN res_users users ON users.id = member.user_id
+                           JOIN res_partner partner ON partner.id = users.partner_id
+                          WHERE member.crm_team_id = %(team)s
+                            AND member.active AND users.active
+                       ORDER BY member.user_id)
+            """,
+            {"team": self.id},
         )
-        counter = self.env.cr.fetchone()[0]
+        counter, user_ids, names = self.env.cr.fetchone()
         self.invalidate_recordset(["website_assignment_counter"])
-        return members[(counter - 1) % len(members)]
+        if not user_ids:
+            return self.env["res.users"]
+        index = (counter - 1) % len(user_ids)
+        user = self.env["res.users"].browse(user_ids[index])
+        # The chatter note names the member: spare checkout the query for it.
+        self.env.cache.update(user, user._fields["name"], [names[index]])
+        return user

@@ -153,29 +153,36 @@ class SaleOrder(models.Model):
             [tuple(carts.ids)],
         )
         carts = self.browse(row[0] for row in self.env.cr.fetchall())
-        carts.checkout_date = fields.Datetime.now()
+        # Untracked: the assignment below writes its own chatter note.
+        carts.with_context(tracking_disable=True).checkout_date = fields.Datetime.now()
         carts._add_tracking_event("checkout")
         carts._assign_web_order()
         return carts
 
     def _assign_web_order(self):
+        """Give each order the sales team and salesperson of its website's rules.
+
+        The warehouse chosen when the cart was made stays: the customer saw the
+        stock of that one, whoever the salesperson is.
+        """
+        warehouse_field = self._fields["warehouse_id"]
         for order in self:
             assignment = order.website_id._get_web_order_assignment(order)
             if assignment is None:
                 continue
             team, user, reason = assignment
-            order.with_context(mail_notrack=True).write(
-                {"team_id": team.id, "user_id": user.id}
-            )
+            with self.env.protecting([warehouse_field], order):
+                order.with_context(tracking_disable=True).write(
+                    {"team_id": team.id, "user_id": user.id}
+                )
             body = self.env._(
                 "Web order assigned to sales team %(team)s and salesperson "
                 "%(user)s (%(reason)s).",
-                team=team.display_name or self.env._("none"),
-                user=user.display_name or self.env._("none"),
+                team=team.name or self.env._("none"),
+                user=user.name or self.env._("none"),
                 reason=reason,
             )
             order._message_log(body=Markup("<p>%s</p>") % body)
-            order._add_tracking_event("assigned", description=body)
 
     def action_confirm(self):
         self._action_checkout_done()

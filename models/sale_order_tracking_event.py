@@ -3,7 +3,6 @@ from odoo import api, fields, models
 
 EVENT_TYPES = [
     ("checkout", "Checkout Completed"),
-    ("assigned", "Assigned"),
     ("payment_pending", "Awaiting Payment"),
     ("payment_received", "Payment Received"),
     ("confirmed", "Order Confirmed"),

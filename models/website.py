@@ -120,10 +120,7 @@ class Website(models.Model):
         if not rule and mode == "native":
             return None
         team = rule.team_id or self.salesteam_id or order.team_id
-        modes = dict(
-            self._fields["order_assignment_mode"]._description_selection(self.env)
-        )
-        reason = modes[mode]
+        reason = self._get_assignment_reason(mode)
         if rule:
             reason = self.env._(
                 "rule %(rule)s, %(mode)s", rule=rule.display_name, mode=reason
@@ -140,3 +137,12 @@ class Website(models.Model):
         else:
             user = order.user_id
         return team, user, reason
+
+    def _get_assignment_reason(self, mode):
+        # Code translations: no query on the checkout, unlike selection labels.
+        return {
+            "native": self.env._("Odoo's default"),
+            "fixed": self.env._("fixed salesperson"),
+            "round_robin": self.env._("round-robin"),
+            "customer": self.env._("customer's salesperson"),
+        }[mode]

@@ -20,7 +20,9 @@ class WebOrderTrackingCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.company = cls.env.company
-        cls.website = cls.env["website"].search([("company_id", "=", cls.company.id)])[:1]
+        cls.website = cls.env["website"].search([("company_id", "=", cls.company.id)])[
+            :1
+        ]
         cls.website_2 = cls.env["website"].create(
             {"name": "Second Shop", "company_id": cls.company.id}
         )
@@ -65,7 +67,11 @@ class WebOrderTrackingCommon(TransactionCase):
         cls.customer = cls._create_customer("Customer One", "wsot_customer_1")
         cls.customer_2 = cls._create_customer("Customer Two", "wsot_customer_2")
         cls.company_customer = cls.env["res.partner"].create(
-            {"name": "Customer Company", "is_company": True, "country_id": cls.country_us.id}
+            {
+                "name": "Customer Company",
+                "is_company": True,
+                "country_id": cls.country_us.id,
+            }
         )
         cls.company_contact = cls._create_customer(
             "Company Contact", "wsot_customer_3", parent_id=cls.company_customer.id
@@ -91,7 +97,9 @@ class WebOrderTrackingCommon(TransactionCase):
                 "name": name,
                 "login": login,
                 "email": f"{login}@example.com",
-                "groups_id": [Command.set([cls.env.ref("sales_team.group_sale_salesman").id])],
+                "groups_id": [
+                    Command.set([cls.env.ref("sales_team.group_sale_salesman").id])
+                ],
             }
         )
 
@@ -184,7 +192,11 @@ class WebOrderTrackingCommon(TransactionCase):
         tx = self._checkout(order, self.provider_demo, self.method_demo)
         tx._handle_notification_data(
             "demo",
-            {"reference": tx.reference, "payment_details": "4242", "simulated_state": state},
+            {
+                "reference": tx.reference,
+                "payment_details": "4242",
+                "simulated_state": state,
+            },
         )
         tx._post_process()
         return tx
@@ -199,7 +211,10 @@ class WebOrderTrackingCommon(TransactionCase):
             move.quantity = quantity
             move.picked = True
         result = picking.button_validate()
-        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+        if (
+            isinstance(result, dict)
+            and result.get("res_model") == "stock.backorder.confirmation"
+        ):
             wizard = (
                 self.env["stock.backorder.confirmation"]
                 .with_context(result["context"])

@@ -31,7 +31,9 @@ class TestTrackingStage(WebOrderTrackingCommon):
         order = self._make_cart(self.customer)
         self._pay_by_demo(order, state="pending")
         self.assertEqual(
-            order.tracking_stage, "awaiting_payment", "an online pending payment is no offline one"
+            order.tracking_stage,
+            "awaiting_payment",
+            "an online pending payment is no offline one",
         )
         order = self._make_cart(self.customer_2)
         self._pay_by_demo(order)
@@ -52,7 +54,9 @@ class TestTrackingStage(WebOrderTrackingCommon):
         self.warehouse.delivery_steps = "pick_ship"
         order = self._make_cart(self.customer)
         self._pay_by_demo(order)
-        pick = order.picking_ids.filtered(lambda p: p.picking_type_id == self.warehouse.pick_type_id)
+        pick = order.picking_ids.filtered(
+            lambda p: p.picking_type_id == self.warehouse.pick_type_id
+        )
         self.assertEqual(order.tracking_stage, "confirmed")
         self._validate_picking(pick)
         self.assertEqual(order.tracking_stage, "in_preparation")
@@ -85,7 +89,9 @@ class TestTrackingStage(WebOrderTrackingCommon):
         orders = paid | waiting
         SaleOrder = self.env["sale.order"]
         self.assertEqual(
-            SaleOrder.search([("id", "in", orders.ids), ("tracking_stage", "=", "to_confirm")]),
+            SaleOrder.search(
+                [("id", "in", orders.ids), ("tracking_stage", "=", "to_confirm")]
+            ),
             waiting,
         )
         groups = SaleOrder.read_group(
