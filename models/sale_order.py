@@ -279,14 +279,14 @@ class SaleOrder(models.Model):
     def _send_unpaid_reminders(self):
         self.write({"unpaid_reminder_date": fields.Datetime.now()})
         for order in self:
-            template = order.website_id.unpaid_reminder_template_id
+            template = order.website_id._get_unpaid_order_template("reminder")
             order._send_tracking_email(template)
             order._add_tracking_event("payment_reminder", description=template.name)
 
     def _cancel_unpaid_web_orders(self):
         self._action_cancel()
         for order in self:
-            template = order.website_id.unpaid_cancel_template_id
+            template = order.website_id._get_unpaid_order_template("cancel")
             order._send_tracking_email(template)
             if template:
                 order._add_tracking_event("email_sent", description=template.name)

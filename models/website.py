@@ -138,6 +138,22 @@ class Website(models.Model):
             user = order.user_id
         return team, user, reason
 
+    def _get_unpaid_order_template(self, kind):
+        """The website's email for unpaid orders (``reminder`` or ``cancel``).
+
+        Websites that existed before the addon was installed have none set: they
+        use the addon's default template.
+        """
+        self.ensure_one()
+        template = self[f"unpaid_{kind}_template_id"]
+        xmlid = {
+            "reminder": "mail_template_unpaid_order_reminder",
+            "cancel": "mail_template_unpaid_order_cancelled",
+        }[kind]
+        return template or self.env.ref(
+            f"website_sale_order_tracking.{xmlid}", raise_if_not_found=False
+        )
+
     def _get_assignment_reason(self, mode):
         # Code translations: no query on the checkout, unlike selection labels.
         return {

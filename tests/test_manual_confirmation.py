@@ -1,0 +1,133 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import WebOrderTrackingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestManualConfirmation(WebOrderTrackingCommon):
+    def _waiting_order(self, customer=None, days_ago=0):
+        order = self._make_cart(customer or self.customer)
+        self._pay_by_wire_transfer(order)
+        if days_ago:
+            order.checkout_date = fields.Datetime.now() - timedelta(days=days_ago)
+        return order
+
+    def _confirm_wizard(self, orders, confirm_unpaid=False):
+        action = orders.with_user(self.salesman_1).action_open_confirm_wizard()
+        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        if confirm_unpaid:
+            form.confirm_unpaid = True
+        return form.save()
+
+    def _mails(self, order, subject):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("subject", "ilike", subject),
+            ]
+        )
+
+    def test_queue_lists_orders_paid_offline(self):
+        waiting = self._waiting_order()
+        paid = self._make_cart(self.customer_2)
+        self._pay_by_demo(paid)
+        action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
+        queue = self.env["sale.order"].search(eval(action.domain))  # noqa: S307
+        self.assertIn(waiting, queue)
+        self.assertNotIn(paid, queue)
+
+    def test_unpaid_order_refused_unless_confirmed_anyway(self):
+        order = self._waiting_order()
+        wizard = self._confirm_wizard(order)
+        self.assertEqual(wizard.unpaid_order_ids, order)
+        with self.assertRaisesRegex(UserError, "No payment is recorded"):
+            wizard.action_confirm_orders()
+        self.assertEqual(order.state, "sent")
+        self._confirm_wizard(order, confirm_unpaid=True).action_confirm_orders()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.tracking_stage, "confirmed")
+        self.assertEqual(
+            order.picking_ids.state, "assigned", "confirming reserves stock"
+        )
+
+    def test_recorded_payment_confirms_without_question(self):
+        order = self._waiting_order()
+        tx = order.transaction_ids
+        tx._set_done()  # the accountant records the transfer
+        self.assertFalse(self._confirm_wizard(order).unpaid_order_ids)
+
+    def test_cancelled_order_cannot_be_confirmed(self):
+        order = self._waiting_order()
+        order._action_cancel()
+        wizard = self._confirm_wizard(order, confirm_unpaid=True)
+        with self.assertRaisesRegex(UserError, "cancelled or already confirmed"):
+            wizard.action_confirm_orders()
+        self.assertEqual(order.state, "cancel")
+
+    def test_reminder_then_cancellation_each_once(self):
+        self.website.write({"unpaid_reminder_days": 2, "unpaid_cancel_days": 5})
+        fresh = self._waiting_order(days_ago=1)
+        due = self._waiting_order(self.customer_2, days_ago=3)
+        late = self._waiting_order(days_ago=6)
+        SaleOrder = self.env["sale.order"]
+        SaleOrder._cron_process_unpaid_orders()
+        self.assertFalse(fresh.unpaid_reminder_date)
+        self.assertTrue(due.unpaid_reminder_date)
+        self.assertEqual(due.state, "sent")
+        self.assertEqual(late.state, "cancel")
+        self.assertFalse(late.unpaid_reminder_date, "cancelled, not reminded")
+        reminder = self.env.ref(
+            "website_sale_order_tracking.mail_template_unpaid_order_reminder"
+        )
+        cancelled = self.env.ref(
+            "website_sale_order_tracking.mail_template_unpaid_order_cancelled"
+        )
+        due_mails = self._mails(due, "waiting for the payment")
+        self.assertEqual(len(due_mails), 1)
+        self.assertIn(self.customer_2.partner_id, due_mails.partner_ids)
+        self.assertTrue(self._mails(late, "was cancelled"))
+        self.assertTrue(reminder and cancelled)
+        # A second run (a retried cron, a second worker) does nothing again.
+        self.assertEqual(SaleOrder._cron_process_unpaid_orders(), 0)
+        self.assertEqual(len(self._mails(due, "waiting for the payment")), 1)
+        due.checkout_date = fields.Datetime.now() - timedelta(days=6)
+        SaleOrder._cron_process_unpaid_orders()
+        self.assertEqual(due.state, "cancel")
+
+    def test_reminder_per_website(self):
+        self.website_2.write({"unpaid_reminder_days": 1})
+        order = self._waiting_order(days_ago=3)
+        self.env["sale.order"]._cron_process_unpaid_orders()
+        self.assertFalse(order.unpaid_reminder_date, "the order's website sends none")
+
+    def test_cron_works_in_batches(self):
+        self.website.write({"unpaid_reminder_days": 1})
+        orders = self._waiting_order(days_ago=2) | self._waiting_order(
+            self.customer_2, days_ago=2
+        )
+        orders |= self._waiting_order(days_ago=2)
+        self.assertEqual(
+            self.env["sale.order"]._cron_process_unpaid_orders(batch_size=2), 3
+        )
+        self.assertTrue(all(orders.mapped("unpaid_reminder_date")))
+
+    def test_bad_delays_are_refused(self):
+        bad_values = [
+            {"unpaid_reminder_days": -1},
+            {"unpaid_cancel_days": -2},
+            {"unpaid_reminder_days": 5, "unpaid_cancel_days": 3},
+            {"unpaid_reminder_days": 3, "unpaid_cancel_days": 3},
+        ]
+        for values in bad_values:
+            with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self.website.write(values)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (self.website.unpaid_reminder_days, self.website.unpaid_cancel_days), (0, 0)
+        )
