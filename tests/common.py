@@ -109,6 +109,7 @@ class WebOrderTrackingCommon(TransactionCase):
             {
                 "name": name,
                 "login": login,
+                "password": login,
                 "email": f"{login}@example.com",
                 "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
             }
