@@ -53,7 +53,7 @@ class WebsiteOrderAssignmentRule(models.Model):
             rule.display_name = "%s → %s" % (" / ".join(parts), rule.team_id.name or "")
 
     def _matches(self, partner):
-        """Whether an order of ``partner`` (its delivery address) falls under this rule."""
+        """Whether an order delivered to ``partner`` falls under this rule."""
         self.ensure_one()
         is_company = bool(partner.commercial_partner_id.is_company)
         if self.customer_type == "company" and not is_company:

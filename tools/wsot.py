@@ -157,8 +157,12 @@ def postgres():
 
 def psql_env(settings):
     env = dict(os.environ)
-    for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
-                     ("password", "PGPASSWORD")):
+    for key, var in (
+        ("host", "PGHOST"),
+        ("port", "PGPORT"),
+        ("user", "PGUSER"),
+        ("password", "PGPASSWORD"),
+    ):
         if settings.get(key):
             env[var] = settings[key]
     return env
@@ -178,7 +182,8 @@ def sql(settings, query, dbname="postgres"):
 
 
 def db_exists(settings, name):
-    return bool(sql(settings, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608))
+    query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608
+    return bool(sql(settings, query))
 
 
 def drop_db(settings, name):
@@ -206,7 +211,10 @@ def filestore(dbname):
 
 def addons_link_dir():
     """A folder that holds the checkout under the module's technical name."""
-    folder = os.path.join(CACHE, "addons-" + hashlib.sha1(ROOT.encode(), usedforsecurity=False).hexdigest()[:8])
+    folder = os.path.join(
+        CACHE,
+        "addons-" + hashlib.sha1(ROOT.encode(), usedforsecurity=False).hexdigest()[:8],
+    )
     os.makedirs(folder, exist_ok=True)
     link = os.path.join(folder, MODULE)
     if os.path.islink(link) and os.readlink(link) != ROOT:
@@ -245,7 +253,9 @@ def odoo_bin(config, *args, check=True):
 
 
 def odoo_version_key():
-    with open(os.path.join(ODOO_SRC, "odoo", "release.py"), encoding="utf-8") as release:
+    with open(
+        os.path.join(ODOO_SRC, "odoo", "release.py"), encoding="utf-8"
+    ) as release:
         text = release.read()
     return hashlib.sha1(
         (ODOO_SRC + text + ",".join(DEPENDENCIES)).encode(), usedforsecurity=False
@@ -280,8 +290,16 @@ def command_test(args):
         template = ensure_template(settings, config, demo=False)
         copy_db(settings, template, TEST_DB)
         log(f"Installing {MODULE} in {TEST_DB} (without demo data)")
-        odoo_bin(config, "-d", TEST_DB, "-i", MODULE, "--without-demo=all",
-                 "--stop-after-init", "--log-level=warn")
+        odoo_bin(
+            config,
+            "-d",
+            TEST_DB,
+            "-i",
+            MODULE,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        )
         sys.exit(run_pytest(config, args.pytest_args))
 
 
@@ -290,9 +308,18 @@ def run_pytest(config, extra_args):
     junit = os.path.join(CACHE, "junit.xml")
     env = dict(os.environ, PYTHONPATH=ODOO_SRC)
     command = [
-        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs",
-        f"--odoo-database={TEST_DB}", f"--odoo-config={config}", "--odoo-http",
-        f"--junitxml={junit}", tests, *extra_args,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-rs",
+        f"--odoo-database={TEST_DB}",
+        f"--odoo-config={config}",
+        "--odoo-http",
+        f"--junitxml={junit}",
+        tests,
+        *extra_args,
     ]
     status = subprocess.run(command, env=env, cwd=CACHE, check=False).returncode
     if status:
@@ -318,11 +345,18 @@ def command_run(_args):
             template = ensure_template(settings, config, demo=True)
             copy_db(settings, template, DEMO_DB)
             log(f"Installing {MODULE} with demo data in {DEMO_DB}")
-            odoo_bin(config, "-d", DEMO_DB, "-i", MODULE, "--stop-after-init",
-                     "--log-level=warn")
+            odoo_bin(
+                config,
+                "-d",
+                DEMO_DB,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--log-level=warn",
+            )
             load_demo_orders(config)
         port = os.environ.get("WSOT_HTTP_PORT", "8069")
-        log(f"Odoo at http://localhost:{port}  (database {DEMO_DB}, login admin / admin)")
+        log(f"Odoo at http://localhost:{port} (database {DEMO_DB}, login admin/admin)")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with contextlib.suppress(KeyboardInterrupt):
             odoo_bin(config, "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$", check=False)
@@ -331,8 +365,16 @@ def command_run(_args):
 def load_demo_orders(config):
     script = os.path.join(ROOT, "tools", "demo_data.py")
     with open(script, encoding="utf-8") as source:
-        command = [sys.executable, os.path.join(ODOO_SRC, "odoo-bin"), "shell",
-                   "-c", config, "-d", DEMO_DB, "--log-level=warn"]
+        command = [
+            sys.executable,
+            os.path.join(ODOO_SRC, "odoo-bin"),
+            "shell",
+            "-c",
+            config,
+            "-d",
+            DEMO_DB,
+            "--log-level=warn",
+        ]
         result = subprocess.run(command, stdin=source, check=False)
     if result.returncode:
         fail("loading the demo orders failed")
