@@ -218,7 +218,7 @@ class WebOrderTrackingCommon(TransactionCase):
         ):
             wizard = (
                 self.env["stock.backorder.confirmation"]
-                .with_context(result["context"])
+                .with_context(**result["context"])
                 .create({})
             )
             if backorder:

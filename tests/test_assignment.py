@@ -201,7 +201,7 @@ class TestRoundRobinConcurrency(TransactionCase):
                 {"name": "Concurrent Team", "member_ids": [Command.set(users.ids)]}
             )
             team_id, user_ids = team.id, users.ids
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         results = []
         started = threading.Barrier(2)
 
@@ -219,7 +219,7 @@ class TestRoundRobinConcurrency(TransactionCase):
                     env = api.Environment(cr, self.env.uid, {})
                     started.wait(timeout=10)
                     results.append(retrying(functools.partial(next_user, env), env))
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit
             except Exception as error:  # noqa: BLE001 - reported by the assertion
                 errors.append(repr(error))
 
@@ -236,4 +236,4 @@ class TestRoundRobinConcurrency(TransactionCase):
                 env = api.Environment(cr, self.env.uid, {})
                 env["crm.team"].browse(team_id).unlink()
                 env["res.users"].browse(user_ids).unlink()
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit

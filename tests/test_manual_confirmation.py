@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
 from datetime import timedelta
 
 from odoo import fields
@@ -19,7 +20,7 @@ class TestManualConfirmation(WebOrderTrackingCommon):
 
     def _confirm_wizard(self, orders, confirm_unpaid=False):
         action = orders.with_user(self.salesman_1).action_open_confirm_wizard()
-        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         if confirm_unpaid:
             form.confirm_unpaid = True
         return form.save()
@@ -38,7 +39,7 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         paid = self._make_cart(self.customer_2)
         self._pay_by_demo(paid)
         action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
-        queue = self.env["sale.order"].search(eval(action.domain))  # noqa: S307
+        queue = self.env["sale.order"].search(ast.literal_eval(action.domain))
         self.assertIn(waiting, queue)
         self.assertNotIn(paid, queue)
 

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
+
 from odoo.tests import HttpCase, tagged
 
 from .common import WebOrderTrackingCommon
@@ -20,5 +22,5 @@ class TestTourCheckout(WebOrderTrackingCommon, HttpCase):
         self.assertEqual(order.tracking_stage, "to_confirm")
         self.assertTrue(order.checkout_date)
         action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
-        queue = self.env["sale.order"].search(eval(action.domain))  # noqa: S307
+        queue = self.env["sale.order"].search(ast.literal_eval(action.domain))
         self.assertIn(order, queue)

@@ -380,11 +380,41 @@ def load_demo_orders(config):
         fail("loading the demo orders failed")
 
 
+def command_i18n(_args):
+    """Write i18n/<module>.pot from a database where the addon is installed."""
+    ensure_odoo_src()
+    import polib
+
+    with postgres() as settings:
+        config = write_config(settings, "test", TEST_HTTP_PORT)
+        pot = os.path.join(ROOT, "i18n", f"{MODULE}.pot")
+        odoo_bin(
+            config,
+            "-d",
+            TEST_DB,
+            f"--i18n-export={pot}",
+            f"--modules={MODULE}",
+            "--stop-after-init",
+            "--log-level=warn",
+        )
+    # Odoo's extractor walks the whole module folder, the checkout's .venv included.
+    catalog = polib.pofile(pot, wrapwidth=78)
+    for entry in list(catalog):
+        kept = [o for o in entry.occurrences if "/.venv/" not in o[0]]
+        if entry.occurrences and not kept:
+            catalog.remove(entry)
+        else:
+            entry.occurrences = kept
+    catalog.save(pot)
+    log(f"{pot}: {len(catalog)} messages")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("odoo-src").set_defaults(func=command_odoo_src)
     commands.add_parser("run").set_defaults(func=command_run)
+    commands.add_parser("i18n").set_defaults(func=command_i18n)
     test = commands.add_parser("test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=command_test)
