@@ -4,3 +4,4 @@ from . import test_timeline
 from . import test_manual_confirmation
 from . import test_settings
 from . import test_tour_checkout
+from . import test_i18n
