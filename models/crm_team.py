@@ -31,21 +31,17 @@ class CrmTeam(models.Model):
                        COALESCE(website_assignment_counter, 0) + 1
                  WHERE id = %(team)s
              RETURNING website_assignment_counter
+            ), members AS (
+                SELECT users.id, partner.name
+                  FROM crm_team_member member
+                  JOIN res_users users ON users.id = member.user_id
+                  JOIN res_partner partner ON partner.id = users.partner_id
+                 WHERE member.crm_team_id = %(team)s
+                   AND member.active AND users.active
             )
             SELECT (SELECT website_assignment_counter FROM counter),
-                   ARRAY(SELECT member.user_id
-                           FROM crm_team_member member
-                           JOIN res_users users ON users.id = member.user_id
-                          WHERE member.crm_team_id = %(team)s
-                            AND member.active AND users.active
-                       ORDER BY member.user_id),
-                   ARRAY(SELECT partner.name
-                           FROM crm_team_member member
-                           JOIN res_users users ON users.id = member.user_id
-                           JOIN res_partner partner ON partner.id = users.partner_id
-                          WHERE member.crm_team_id = %(team)s
-                            AND member.active AND users.active
-                       ORDER BY member.user_id)
+                   ARRAY(SELECT id FROM members ORDER BY id),
+                   ARRAY(SELECT name FROM members ORDER BY id)
             """,
             {"team": self.id},
         )

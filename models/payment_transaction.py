@@ -13,7 +13,12 @@ class PaymentTransaction(models.Model):
         return transactions
 
     def _post_process(self):
-        for tx in self.filtered(lambda t: t.state in ("pending", "authorized", "done")):
+        # Once per state: a repeated notification or a retried post-processing cron
+        # of the same state writes no second event.
+        for tx in self.filtered(
+            lambda t: not t.is_post_processed
+            and t.state in ("pending", "authorized", "done")
+        ):
             event_type = (
                 "payment_pending" if tx.state == "pending" else "payment_received"
             )

@@ -280,25 +280,28 @@ class SaleOrder(models.Model):
         self.write({"unpaid_reminder_date": fields.Datetime.now()})
         for order in self:
             template = order.website_id._get_unpaid_order_template("reminder")
-            order._send_tracking_email(template)
-            order._add_tracking_event("payment_reminder", description=template.name)
+            if order._send_tracking_email(template):
+                order._add_tracking_event("payment_reminder", description=template.name)
 
     def _cancel_unpaid_web_orders(self):
         self._action_cancel()
         for order in self:
             template = order.website_id._get_unpaid_order_template("cancel")
-            order._send_tracking_email(template)
-            if template:
+            if order._send_tracking_email(template):
                 order._add_tracking_event("email_sent", description=template.name)
 
     def _send_tracking_email(self, template):
-        """Queue ``template`` for the customer of the order, in the chatter."""
+        """Queue ``template`` for the customer of the order, in the chatter.
+
+        Return whether an email was queued.
+        """
         self.ensure_one()
         if not template:
-            return
+            return False
         self._portal_ensure_token()
         self.message_post_with_source(
             template,
             email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
             subtype_xmlid="mail.mt_comment",
         )
+        return True

@@ -101,6 +101,22 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         SaleOrder._cron_process_unpaid_orders()
         self.assertEqual(due.state, "cancel")
 
+    def test_no_template_no_reminder_event(self):
+        self.website.write(
+            {"unpaid_reminder_days": 1, "unpaid_reminder_template_id": False}
+        )
+        self.env.ref(
+            "website_sale_order_tracking.mail_template_unpaid_order_reminder"
+        ).unlink()
+        order = self._waiting_order(days_ago=2)
+        self.env["sale.order"]._cron_process_unpaid_orders()
+        self.assertTrue(order.unpaid_reminder_date, "handled once, even without email")
+        self.assertFalse(
+            order.tracking_event_ids.filtered(
+                lambda e: e.event_type == "payment_reminder"
+            )
+        )
+
     def test_reminder_per_website(self):
         self.website_2.write({"unpaid_reminder_days": 1})
         order = self._waiting_order(days_ago=3)

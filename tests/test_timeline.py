@@ -75,3 +75,26 @@ class TestTimeline(WebOrderTrackingCommon):
         )
         order.action_confirm()
         self.assertFalse(order.tracking_event_ids)
+
+    def test_payment_event_once_per_state(self):
+        """Repeated notifications and post-processing write one event per state."""
+        order = self._make_cart(self.customer)
+        tx = self._pay_by_wire_transfer(order)
+        tx._handle_notification_data("custom", {"reference": tx.reference})
+        tx._post_process()
+        self.assertEqual(len(self._events(order, "payment_pending")), 1)
+        paid = self._make_cart(self.customer_2)
+        tx = self._pay_by_demo(paid)
+        tx._post_process()
+        self.assertEqual(len(self._events(paid, "payment_received")), 1)
+
+    def test_salesperson_sees_the_timeline_of_own_orders_only(self):
+        self.website.write(
+            {"order_assignment_mode": "fixed", "salesperson_id": self.salesman_2.id}
+        )
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        Event = self.env["sale.order.tracking.event"]
+        domain = [("order_id", "=", order.id)]
+        self.assertTrue(Event.with_user(self.salesman_2).search(domain))
+        self.assertFalse(Event.with_user(self.salesman_1).search(domain))

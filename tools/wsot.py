@@ -44,6 +44,7 @@ DEPENDENCIES = ["website_sale", "sale_stock", "stock_delivery", *EXTRA_MODULES]
 DEMO_DB = os.environ.get("WSOT_DEMO_DB", "wsot_demo")
 TEST_DB = os.environ.get("WSOT_TEST_DB", "wsot_test")
 TEST_HTTP_PORT = os.environ.get("WSOT_TEST_HTTP_PORT", "8169")
+RUN_HTTP_PORT = os.environ.get("WSOT_HTTP_PORT", "8069")
 
 
 def log(message):
@@ -283,23 +284,22 @@ def command_odoo_src(_args):
     ensure_odoo_src()
 
 
+def install_addon(settings, config, dbname, demo):
+    """A new database ``dbname``: the template's copy, with the addon installed."""
+    template = ensure_template(settings, config, demo=demo)
+    copy_db(settings, template, dbname)
+    log(f"Installing {MODULE} in {dbname} ({'with' if demo else 'without'} demo data)")
+    args = ["-d", dbname, "-i", MODULE, "--stop-after-init", "--log-level=warn"]
+    if not demo:
+        args.append("--without-demo=all")
+    odoo_bin(config, *args)
+
+
 def command_test(args):
     ensure_odoo_src()
     with postgres() as settings:
         config = write_config(settings, "test", TEST_HTTP_PORT)
-        template = ensure_template(settings, config, demo=False)
-        copy_db(settings, template, TEST_DB)
-        log(f"Installing {MODULE} in {TEST_DB} (without demo data)")
-        odoo_bin(
-            config,
-            "-d",
-            TEST_DB,
-            "-i",
-            MODULE,
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        )
+        install_addon(settings, config, TEST_DB, demo=False)
         sys.exit(run_pytest(config, args.pytest_args))
 
 
@@ -340,23 +340,16 @@ def count_skipped(junit):
 def command_run(_args):
     ensure_odoo_src()
     with postgres() as settings:
-        config = write_config(settings, "run", os.environ.get("WSOT_HTTP_PORT", "8069"))
+        config = write_config(settings, "run", RUN_HTTP_PORT)
         if not db_exists(settings, DEMO_DB):
-            template = ensure_template(settings, config, demo=True)
-            copy_db(settings, template, DEMO_DB)
-            log(f"Installing {MODULE} with demo data in {DEMO_DB}")
-            odoo_bin(
-                config,
-                "-d",
-                DEMO_DB,
-                "-i",
-                MODULE,
-                "--stop-after-init",
-                "--log-level=warn",
-            )
-            load_demo_orders(config)
-        port = os.environ.get("WSOT_HTTP_PORT", "8069")
-        log(f"Odoo at http://localhost:{port} (database {DEMO_DB}, login admin/admin)")
+            try:
+                install_addon(settings, config, DEMO_DB, demo=True)
+                load_demo_orders(config)
+            except SystemExit:
+                drop_db(settings, DEMO_DB)  # made again, whole, by the next run
+                raise
+        url = f"http://localhost:{RUN_HTTP_PORT}"
+        log(f"Odoo at {url} (database {DEMO_DB}, login admin/admin)")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with contextlib.suppress(KeyboardInterrupt):
             odoo_bin(config, "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$", check=False)
