@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.tests import tagged
+from odoo import Command
+from odoo.tests import Form, tagged
 
 from .common import WebOrderTrackingCommon
 
@@ -98,3 +99,62 @@ class TestTimeline(WebOrderTrackingCommon):
         domain = [("order_id", "=", order.id)]
         self.assertTrue(Event.with_user(self.salesman_2).search(domain))
         self.assertFalse(Event.with_user(self.salesman_1).search(domain))
+
+    def test_staff_without_sales_rights_record_events(self):
+        """Warehouse and accounting users validate transfers and post invoices of
+        orders they cannot read (salespeople limited to their own orders), as in
+        sale_stock's own test_inventory_admin_no_backorder_not_own_sale_order."""
+        self.website.write(
+            {"order_assignment_mode": "fixed", "salesperson_id": self.salesman_2.id}
+        )
+        own_orders = self.env.ref("sales_team.group_sale_salesman")
+        web_order = self._make_cart(self.customer, {self.product: 2})
+        self._pay_by_demo(web_order)
+        backend_order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_2.partner_id.id,
+                "user_id": self.salesman_2.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 2}
+                    )
+                ],
+            }
+        )
+        backend_order.action_confirm()
+        warehouse_user = self.env["res.users"].create(
+            {
+                "name": "Warehouse Only",
+                "login": "wsot_warehouse",
+                "groups_id": [
+                    Command.set(
+                        (self.env.ref("stock.group_stock_manager") | own_orders).ids
+                    )
+                ],
+            }
+        )
+        for order in web_order | backend_order:
+            self.assertFalse(order.with_user(warehouse_user).has_access("read"))
+            picking = order.picking_ids
+            picking.with_user(warehouse_user).move_ids.write(
+                {"quantity": 1, "picked": True}
+            )
+            Form.from_action(
+                self.env(user=warehouse_user), picking.button_validate()
+            ).save().process_cancel_backorder()
+            self.assertEqual(picking.state, "done")
+        shipped = self._events(web_order, "shipped")
+        self.assertEqual(shipped.user_id, warehouse_user)
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Invoicing Only",
+                "login": "wsot_accountant",
+                "groups_id": [
+                    Command.set(self.env.ref("account.group_account_invoice").ids)
+                ],
+            }
+        )
+        invoice = web_order._create_invoices()
+        self.env.invalidate_all()
+        invoice.with_user(accountant).action_post()
+        self.assertEqual(self._events(web_order, "invoice_posted").user_id, accountant)
