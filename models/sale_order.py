@@ -3,6 +3,7 @@ import logging
 import threading
 
 from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
@@ -26,6 +27,7 @@ TRACKING_STAGES = [
 OFFLINE_PROVIDER_CODES = ("custom",)
 
 UNPAID_BATCH_SIZE = 100
+MAX_CLAIM_CONFLICTS = 5
 
 
 class SaleOrder(models.Model):
@@ -237,20 +239,38 @@ class SaleOrder(models.Model):
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         done = 0
         for action in ("cancel", "remind"):
+            conflicts = 0
             while True:
-                orders = self._claim_unpaid_orders(action, batch_size)
-                if not orders:
+                try:
+                    count = self._process_unpaid_batch(action, batch_size)
+                    if count:
+                        self.env["ir.cron"]._notify_progress(
+                            done=done + count, remaining=0
+                        )
+                    if auto_commit:
+                        # One batch, its flags and its emails, stands or falls together.
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                except SerializationFailure:
+                    # Another worker committed after our snapshot was taken (a batch,
+                    # or an email to the same customer): this batch is undone and a
+                    # new transaction claims what is left.
+                    conflicts += 1
+                    if not auto_commit or conflicts > MAX_CLAIM_CONFLICTS:
+                        raise
+                    self.env.cr.rollback()
+                    continue
+                if not count:
                     break
-                if action == "cancel":
-                    orders._cancel_unpaid_web_orders()
-                else:
-                    orders._send_unpaid_reminders()
-                done += len(orders)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-                if auto_commit:
-                    # One batch, its flags and its emails, stands or falls together.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                done += count
         return done
+
+    def _process_unpaid_batch(self, action, batch_size):
+        orders = self._claim_unpaid_orders(action, batch_size)
+        if action == "cancel":
+            orders._cancel_unpaid_web_orders()
+        else:
+            orders._send_unpaid_reminders()
+        return len(orders)
 
     def _claim_unpaid_orders(self, action, limit):
         delay_column = (
