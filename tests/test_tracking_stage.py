@@ -122,3 +122,25 @@ class TestTrackingStage(WebOrderTrackingCommon):
         many = self._count_stage_recompute_queries(8)
         self.assertEqual(many, few)
         self.assertLessEqual(many, 8)
+
+    def test_views_filter_and_group_by_stage(self):
+        SaleOrder = self.env["sale.order"]
+        for xmlid in (
+            "website_sale.view_sales_order_filter_ecommerce",
+            "website_sale.view_sales_order_filter_ecommerce_unpaid",
+            "website_sale.view_sales_order_filter_ecommerce_abondand",
+            "sale.view_sales_order_filter",
+        ):
+            arch = SaleOrder.get_view(self.env.ref(xmlid).id, "search")["arch"]
+            self.assertIn('name="group_tracking_stage"', arch, xmlid)
+        form = SaleOrder.get_view(self.env.ref("sale.view_order_form").id, "form")[
+            "arch"
+        ]
+        self.assertIn('name="tracking_stage"', form)
+        self.assertIn('name="tracking_event_ids"', form)
+        queue = self.env.ref("website_sale_order_tracking.view_order_tree_to_confirm")
+        arch = SaleOrder.get_view(queue.id, "list")["arch"]
+        self.assertIn('name="action_open_confirm_wizard"', arch)
+        menus = self.env.ref("website_sale.menu_orders").child_id.mapped("name")
+        for name in ("Orders", "Unpaid Orders", "Orders to Confirm", "Abandoned Carts"):
+            self.assertEqual(menus.count(name), 1, name)
