@@ -6,4 +6,5 @@ from . import sale_order
 from . import payment_transaction
 from . import stock_picking
 from . import account_move
+from . import account_move_send
 from . import res_config_settings

@@ -9,6 +9,7 @@ EVENT_TYPES = [
     ("delivery_step", "Delivery Step Done"),
     ("shipped", "Shipped"),
     ("invoice_posted", "Invoice Issued"),
+    ("invoice_sent", "Invoice Sent"),
     ("email_sent", "Email Sent"),
     ("payment_reminder", "Payment Reminder Sent"),
     ("cancelled", "Order Cancelled"),
@@ -22,6 +23,7 @@ CUSTOMER_VISIBLE_EVENTS = {
     "confirmed",
     "shipped",
     "invoice_posted",
+    "invoice_sent",
     "payment_reminder",
     "cancelled",
 }

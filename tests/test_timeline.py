@@ -62,6 +62,12 @@ class TestTimeline(WebOrderTrackingCommon):
         invoice = order._create_invoices()
         invoice.action_post()
         self.assertEqual(self._events(order, "invoice_posted").invoice_id, invoice)
+        self.env["account.move.send"]._generate_and_send_invoices(
+            invoice, sending_methods=["email"]
+        )
+        sent = self._events(order, "invoice_sent")
+        self.assertEqual(sent.invoice_id, invoice)
+        self.assertTrue(sent.customer_visible)
         other = self._make_cart(self.customer_2)
         self._pay_by_wire_transfer(other)
         other._action_cancel()
