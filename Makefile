@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint odoo-src venv clean
+.PHONY: run test test-odoo lint odoo-src venv clean
 
 odoo-src:
 	@$(PYTHON) tools/wsot.py odoo-src
@@ -31,6 +31,10 @@ lint: venv
 
 test: lint
 	$(VPY) tools/wsot.py test
+
+# Odoo's own website_sale, sale_stock and stock_delivery tests, with the addon installed.
+test-odoo: venv
+	$(VPY) tools/wsot.py odoo-tests
 
 clean:
 	rm -rf $(VENV)

@@ -40,8 +40,12 @@ NIGHTLY_URL = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz
 # What the tests and the demo need beside the addon's own dependencies: the
 # payment providers its flows use (demo and wire transfer).
 EXTRA_MODULES = ["payment_demo", "payment_custom"]
-DEPENDENCIES = ["website_sale", "sale_stock", "stock_delivery", *EXTRA_MODULES]
+# Odoo's own modules the addon extends, whose behaviour it must leave as it is.
+EXTENDED_MODULES = ["website_sale", "sale_stock", "stock_delivery"]
+DEPENDENCIES = [*EXTENDED_MODULES, *EXTRA_MODULES]
 DEMO_DB = os.environ.get("WSOT_DEMO_DB", "wsot_demo")
+ODOO_TESTS_DB = os.environ.get("WSOT_ODOO_TESTS_DB", "wsot_odoo_tests")
+ODOO_TESTS_HTTP_PORT = os.environ.get("WSOT_ODOO_TESTS_HTTP_PORT", "8269")
 TEST_DB = os.environ.get("WSOT_TEST_DB", "wsot_test")
 TEST_HTTP_PORT = os.environ.get("WSOT_TEST_HTTP_PORT", "8169")
 RUN_HTTP_PORT = os.environ.get("WSOT_HTTP_PORT", "8069")
@@ -373,6 +377,34 @@ def load_demo_orders(config):
         fail("loading the demo orders failed")
 
 
+def command_odoo_tests(_args):
+    """Odoo's own tests of the modules the addon extends, with the addon installed."""
+    ensure_odoo_src()
+    with postgres() as settings:
+        config = write_config(settings, "odoo-tests", ODOO_TESTS_HTTP_PORT)
+        template = ensure_template(settings, config, demo=False)
+        copy_db(settings, template, ODOO_TESTS_DB)
+        log(
+            f"Odoo's own tests of {', '.join(EXTENDED_MODULES)} with {MODULE} installed"
+        )
+        status = odoo_bin(
+            config,
+            "-d",
+            ODOO_TESTS_DB,
+            "-i",
+            MODULE,
+            "-u",
+            ",".join(EXTENDED_MODULES),
+            "--test-tags",
+            ",".join(f"/{module}" for module in EXTENDED_MODULES),
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=test",
+            check=False,
+        )
+        sys.exit(status)
+
+
 def command_i18n(_args):
     """Write i18n/<module>.pot from a database where the addon is installed."""
     ensure_odoo_src()
@@ -408,6 +440,7 @@ def main():
     commands.add_parser("odoo-src").set_defaults(func=command_odoo_src)
     commands.add_parser("run").set_defaults(func=command_run)
     commands.add_parser("i18n").set_defaults(func=command_i18n)
+    commands.add_parser("odoo-tests").set_defaults(func=command_odoo_tests)
     test = commands.add_parser("test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=command_test)
