@@ -273,7 +273,8 @@ class TestUnpaidCronWorkers(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             SaleOrder = env["sale.order"]
             SaleOrder._claim_unpaid_orders("remind", 1)._send_unpaid_reminders()
-            cr.commit()  # pylint: disable=invalid-commit - the first batch is done
+            # The first batch is done.
+            cr.commit()  # pylint: disable=invalid-commit
             SaleOrder._claim_unpaid_orders("remind", 1)._send_unpaid_reminders()
             cr.rollback()  # the worker dies before committing its second batch
         self.assertEqual(len(self._reminders()), 1)
