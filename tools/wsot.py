@@ -91,7 +91,11 @@ def ensure_odoo_src():
     try:
         with tempfile.TemporaryDirectory(dir=os.path.dirname(ODOO_SRC)) as tmp:
             archive = os.path.join(tmp, "odoo.tar.gz")
-            urllib.request.urlretrieve(NIGHTLY_URL, archive)  # noqa: S310
+            with (
+                urllib.request.urlopen(NIGHTLY_URL, timeout=60) as response,  # noqa: S310
+                open(archive, "wb") as target,
+            ):
+                shutil.copyfileobj(response, target)
             with tarfile.open(archive) as tar:
                 tar.extractall(tmp, filter="data")
             top = next(
