@@ -208,25 +208,29 @@ def db_exists(settings, name):
 
 def drop_db(settings, name):
     sql(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    shutil.rmtree(filestore(name), ignore_errors=True)
+    shutil.rmtree(filestore(settings, name), ignore_errors=True)
 
 
 def copy_db(settings, template, name):
     drop_db(settings, name)
     sql(settings, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    if os.path.isdir(filestore(template)):
-        shutil.copytree(filestore(template), filestore(name))
+    if os.path.isdir(filestore(settings, template)):
+        shutil.copytree(filestore(settings, template), filestore(settings, name))
 
 
 # --- Odoo ----------------------------------------------------------------------------
 
 
-def data_dir():
-    return os.path.join(CACHE, "data")
+def data_dir(settings):
+    """Odoo's data folder, one per PostgreSQL server: the same database name on two
+    servers (the machine's and an embedded one) must not share a filestore."""
+    server = f"{settings.get('host', '')}:{settings.get('port', '')}"
+    key = hashlib.sha1(server.encode(), usedforsecurity=False).hexdigest()[:8]
+    return os.path.join(CACHE, f"data-{key}")
 
 
-def filestore(dbname):
-    return os.path.join(data_dir(), "filestore", dbname)
+def filestore(settings, dbname):
+    return os.path.join(data_dir(settings), "filestore", dbname)
 
 
 def addons_link_dir():
@@ -249,7 +253,7 @@ def write_config(settings, name, http_port):
     lines = [
         "[options]",
         f"addons_path = {os.path.join(ODOO_SRC, 'odoo', 'addons')},{addons_link_dir()}",
-        f"data_dir = {data_dir()}",
+        f"data_dir = {data_dir(settings)}",
         f"db_host = {settings.get('host', 'False')}",
         f"db_port = {settings.get('port', 'False')}",
         f"db_user = {settings.get('user', 'False')}",
@@ -285,7 +289,7 @@ def odoo_version_key():
 def ensure_template(settings, config, demo):
     """A database with the dependencies installed, made once and then copied."""
     name = f"wsot_tmpl_{'demo' if demo else 'nodemo'}_{odoo_version_key()}"
-    if db_exists(settings, name) and os.path.isdir(filestore(name)):
+    if db_exists(settings, name) and os.path.isdir(filestore(settings, name)):
         return name
     log(f"Creating the template database {name} (once, about 2 minutes)")
     drop_db(settings, name)
