@@ -3,7 +3,8 @@
 {
     "name": "eCommerce Order Tracking",
     "summary": "Follow every web order from cart to delivery: assignment, "
-    "tracking stage, timeline and a queue of orders paid offline, per website",
+    "tracking stage, timeline, a queue of orders paid offline and abandoned-cart "
+    "reminder sequences, per website",
     "version": "18.0.1.0.0",
     "category": "Website/Website",
     "website": "https://github.com/website-sale-order-tracking/website_sale_order_tracking",
@@ -18,9 +19,13 @@
         "security/ir.model.access.csv",
         "security/website_sale_order_tracking_security.xml",
         "data/mail_template_data.xml",
+        "data/cart_reminder_mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/sale_order_tracking_event_views.xml",
         "views/website_order_assignment_rule_views.xml",
+        "views/website_cart_reminder_step_views.xml",
+        "views/cart_reminder_templates.xml",
+        "report/website_cart_reminder_report_views.xml",
         "wizards/sale_order_confirm_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -23,6 +23,36 @@ class ResConfigSettings(models.TransientModel):
     unpaid_cancel_template_id = fields.Many2one(
         related="website_id.unpaid_cancel_template_id", readonly=False
     )
+
+    cart_reminder_enabled = fields.Boolean(
+        related="website_id.cart_reminder_enabled", readonly=False
+    )
+    cart_reminder_max_age_days = fields.Integer(
+        related="website_id.cart_reminder_max_age_days", readonly=False
+    )
+    cart_reminder_step_count = fields.Integer(
+        compute="_compute_cart_reminder_step_count"
+    )
+
+    @api.onchange("cart_reminder_enabled")
+    def _onchange_cart_reminder_enabled(self):
+        # Odoo's own switch is saved with the form too: keep it in step.
+        self.send_abandoned_cart_email = self.cart_reminder_enabled
+
+    def _compute_cart_reminder_step_count(self):
+        for settings in self:
+            settings.cart_reminder_step_count = len(
+                settings.website_id.cart_reminder_step_ids
+            )
+
+    def action_open_cart_reminder_steps(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "website_sale_order_tracking.website_cart_reminder_step_action"
+        )
+        action["domain"] = [("website_id", "=", self.website_id.id)]
+        action["context"] = {"default_website_id": self.website_id.id}
+        return action
 
     def _compute_order_assignment_rule_count(self):
         for settings in self:

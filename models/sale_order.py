@@ -6,6 +6,7 @@ from markupsafe import Markup
 from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools.sql import create_index
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ TRACKING_STAGES = [
 OFFLINE_PROVIDER_CODES = ("custom",)
 
 UNPAID_BATCH_SIZE = 100
+CART_REMINDER_BATCH_SIZE = 200
 MAX_CLAIM_CONFLICTS = 5
 
 
@@ -52,6 +54,23 @@ class SaleOrder(models.Model):
     unpaid_reminder_date = fields.Datetime(
         string="Payment Reminder Sent On", readonly=True, copy=False
     )
+    cart_update_date = fields.Datetime(
+        string="Last Cart Change",
+        readonly=True,
+        copy=False,
+        help="When the customer last added, changed or removed a product of this "
+        "web cart. Cart reminders count their delays from it.",
+    )
+    cart_reminder_step = fields.Integer(
+        string="Cart Reminders Sent",
+        readonly=True,
+        copy=False,
+        default=0,
+        help="How many steps of the website's cart reminder sequence were sent.",
+    )
+    cart_reminder_date = fields.Datetime(
+        string="Last Cart Reminder", readonly=True, copy=False
+    )
 
     def init(self):
         result = super().init()
@@ -62,6 +81,14 @@ class SaleOrder(models.Model):
             self._table,
             ["website_id", "checkout_date"],
             where="tracking_stage = 'to_confirm'",
+        )
+        # The cart reminder cron reads the recent carts of each website only.
+        create_index(
+            self.env.cr,
+            "sale_order_cart_update_date_index",
+            self._table,
+            ["website_id", "cart_update_date"],
+            where="tracking_stage = 'cart' AND cart_update_date IS NOT NULL",
         )
         return result
 
@@ -230,39 +257,49 @@ class SaleOrder(models.Model):
     def _cron_process_unpaid_orders(self, batch_size=UNPAID_BATCH_SIZE):
         """Remind, then cancel, web orders still waiting for an offline payment.
 
-        Orders are claimed with ``FOR UPDATE SKIP LOCKED`` in batches and each batch
-        is committed with its flag, its email and its event: a kill loses at most the
-        batch under way, which the next run does again, and two workers never claim
-        the same order. Cancellation runs first so an order due for both is only
-        cancelled.
+        Cancellation runs first so an order due for both is only cancelled.
+        """
+        done = self._run_cron_batches(
+            lambda: self._process_unpaid_batch("cancel", batch_size)
+        )
+        return done + self._run_cron_batches(
+            lambda: self._process_unpaid_batch("remind", batch_size), done=done
+        )
+
+    @api.model
+    def _run_cron_batches(self, process_batch, done=0, total=None):
+        """Call ``process_batch`` until it processes nothing; one commit a batch.
+
+        ``process_batch`` claims its records with ``FOR NO KEY UPDATE SKIP LOCKED``
+        and returns how many it processed: a kill loses at most the batch under way,
+        which the next run does again, and two workers never claim the same record.
+        Return the number of records processed, ``done`` included.
         """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        done = 0
-        for action in ("cancel", "remind"):
-            conflicts = 0
-            while True:
-                try:
-                    count = self._process_unpaid_batch(action, batch_size)
-                    if count:
-                        self.env["ir.cron"]._notify_progress(
-                            done=done + count, remaining=0
-                        )
-                    if auto_commit:
-                        # One batch, its flags and its emails, stands or falls together.
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
-                except SerializationFailure:
-                    # Another worker committed after our snapshot was taken (a batch,
-                    # or an email to the same customer): this batch is undone and a
-                    # new transaction claims what is left.
-                    conflicts += 1
-                    if not auto_commit or conflicts > MAX_CLAIM_CONFLICTS:
-                        raise
-                    self.env.cr.rollback()
-                    continue
-                if not count:
-                    break
-                done += count
-        return done
+        conflicts = 0
+        while True:
+            try:
+                count = process_batch()
+                if count:
+                    remaining = max((total or 0) - done - count, 0)
+                    self.env["ir.cron"]._notify_progress(
+                        done=done + count, remaining=remaining
+                    )
+                if auto_commit:
+                    # One batch, its flags and its emails, stands or falls together.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            except SerializationFailure:
+                # Another worker committed after our snapshot was taken (a batch,
+                # or an email to the same customer): this batch is undone and a
+                # new transaction claims what is left.
+                conflicts += 1
+                if not auto_commit or conflicts > MAX_CLAIM_CONFLICTS:
+                    raise
+                self.env.cr.rollback()
+                continue
+            if not count:
+                return done
+            done += count
 
     def _process_unpaid_batch(self, action, batch_size):
         orders = self._claim_unpaid_orders(action, batch_size)
@@ -325,3 +362,210 @@ class SaleOrder(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
         return True
+
+    # --- Abandoned-cart reminders ------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            if vals.get("website_id") and not vals.get("cart_update_date"):
+                vals["cart_update_date"] = now
+        return super().create(vals_list)
+
+    def _cart_update_order_line(self, product_id, quantity, order_line, **kwargs):
+        # Every change of a cart's lines goes through here: the reminders' clock
+        # starts again from it.
+        self.cart_update_date = fields.Datetime.now()
+        return super()._cart_update_order_line(
+            product_id, quantity, order_line, **kwargs
+        )
+
+    @api.model
+    def _cron_send_cart_reminders(self, batch_size=CART_REMINDER_BATCH_SIZE):
+        """Send each due step of the websites' cart reminder sequences, once."""
+        total = self._count_due_cart_reminders()
+        if not total:
+            return 0
+        return self._run_cron_batches(
+            lambda: self._send_cart_reminder_batch(batch_size), total=total
+        )
+
+    def _send_cart_reminder_batch(self, batch_size):
+        due = self._claim_due_cart_reminders(batch_size)
+        steps = self.env["website.cart.reminder.step"]
+        by_step = {}
+        for order_id, step_id in due:
+            by_step.setdefault(steps.browse(step_id), []).append(order_id)
+        for step, order_ids in by_step.items():
+            self.browse(order_ids)._send_cart_reminder(step)
+        return len(due)
+
+    # Carts due for the next step of their website's sequence. The recent carts of
+    # each website are read through the partial index on (website_id,
+    # cart_update_date); every rule of who may get a reminder is in this WHERE.
+    # A late step also waits its gap after the step before, so that a cron that
+    # was down never sends two steps at once.
+    _DUE_CART_REMINDERS_FROM = """
+        WITH steps AS (
+            SELECT s.id, s.website_id, s.delay_hours,
+                   row_number() OVER w_steps AS number,
+                   lag(s.delay_hours, 1, 0.0) OVER w_steps AS previous_delay
+              FROM website_cart_reminder_step s
+              JOIN website w ON w.id = s.website_id
+             WHERE w.cart_reminder_enabled
+            WINDOW w_steps AS (PARTITION BY s.website_id ORDER BY s.sequence, s.id)
+        )
+        SELECT {columns}
+          FROM steps st
+          JOIN website w ON w.id = st.website_id
+          JOIN res_users pu ON pu.id = w.user_id
+          JOIN sale_order so
+            ON so.website_id = st.website_id
+           AND so.tracking_stage = 'cart'
+           AND so.cart_update_date IS NOT NULL
+           AND so.cart_update_date <= %(now)s - make_interval(
+                   secs => st.delay_hours * 3600)
+           AND so.cart_update_date >= GREATEST(
+                   %(now)s - make_interval(days => w.cart_reminder_max_age_days),
+                   w.cart_reminder_start_date)
+          JOIN res_partner p ON p.id = so.partner_id
+         WHERE so.cart_reminder_step = st.number - 1
+           AND (so.cart_reminder_date IS NULL
+                OR so.cart_reminder_date <= %(now)s - make_interval(
+                       secs => (st.delay_hours - st.previous_delay) * 3600))
+           AND so.partner_id <> pu.partner_id
+           AND p.email_normalized IS NOT NULL
+           AND NOT EXISTS (
+                SELECT 1 FROM mail_blacklist bl
+                 WHERE bl.email = p.email_normalized AND bl.active)
+           AND EXISTS (
+                SELECT 1
+                  FROM sale_order_line l
+                  JOIN product_product pp ON pp.id = l.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE l.order_id = so.id
+                   AND l.price_unit > 0
+                   AND pp.active AND pt.active AND pt.sale_ok AND pt.is_published
+                   AND (pt.website_id IS NULL OR pt.website_id = so.website_id))
+           AND NOT EXISTS (
+                SELECT 1 FROM sale_order later
+                 WHERE later.partner_id = so.partner_id
+                   AND later.website_id = so.website_id
+                   AND later.id <> so.id
+                   AND later.state <> 'cancel'
+                   AND (later.state = 'sale' OR later.checkout_date IS NOT NULL)
+                   AND COALESCE(later.checkout_date, later.date_order)
+                       >= so.cart_update_date)
+    """
+
+    def _count_due_cart_reminders(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            self._DUE_CART_REMINDERS_FROM.format(columns="count(*)"),
+            {"now": fields.Datetime.now()},
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _claim_due_cart_reminders(self, limit):
+        """Lock and return ``[(order_id, step_id)]`` of up to ``limit`` due carts."""
+        self.env.flush_all()
+        query = self._DUE_CART_REMINDERS_FROM.format(columns="so.id, st.id")
+        self.env.cr.execute(
+            f"{query} ORDER BY so.id LIMIT %(limit)s"
+            " FOR NO KEY UPDATE OF so SKIP LOCKED",
+            {"now": fields.Datetime.now(), "limit": limit},
+        )
+        return self.env.cr.fetchall()
+
+    def _send_cart_reminder(self, step):
+        """Email ``step`` of the reminder sequence to the customers of these carts.
+
+        The emails are rendered in one batch and queued with the step's number on
+        the carts, in the same transaction.
+        """
+        for order in self.filtered(lambda o: not o.access_token):
+            order._portal_ensure_token()
+        step.mail_template_id.send_mail_batch(
+            self.ids,
+            email_layout_xmlid="website_sale_order_tracking.mail_layout_cart_reminder",
+        )
+        self.write(
+            {
+                "cart_reminder_step": step.step_number,
+                "cart_reminder_date": fields.Datetime.now(),
+            }
+        )
+        self._add_tracking_event(
+            "cart_reminder",
+            description=self.env._(
+                "Step %(step)s: %(template)s",
+                step=step.step_number,
+                template=step.mail_template_id.name,
+            ),
+        )
+
+    def action_send_cart_reminder(self):
+        """Send each cart the next step of its website's sequence now."""
+        for order in self:
+            blocker = order._get_cart_reminder_blocker()
+            if blocker:
+                raise UserError(
+                    self.env._(
+                        "No reminder can be sent for %(order)s: %(reason)s",
+                        order=order.name,
+                        reason=blocker,
+                    )
+                )
+        for order in self:
+            steps = order.website_id.cart_reminder_step_ids
+            order._send_cart_reminder(steps[order.cart_reminder_step])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Cart reminder sent."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _get_cart_reminder_blocker(self):
+        """Why no reminder may be sent for this cart now, or ``None``.
+
+        The rules of the cron, but the delays: a salesperson sends it on purpose.
+        """
+        self.ensure_one()
+        website = self.website_id
+        partner = self.partner_id
+        if self.tracking_stage != "cart":
+            return self.env._("it is not a cart any more.")
+        if not website.cart_reminder_step_ids:
+            return self.env._("its website has no cart reminder sequence.")
+        if self.cart_reminder_step >= len(website.cart_reminder_step_ids):
+            return self.env._("every step of the sequence was sent.")
+        if partner == website.user_id.partner_id or not partner.email_normalized:
+            return self.env._("the customer's email is not known.")
+        if partner.is_blacklisted:
+            return self.env._("the customer unsubscribed from emails.")
+        if not any(line._is_cart_reminder_worthy() for line in self.order_line):
+            return self.env._("nothing in it is for sale at a price.")
+        return None
+
+    def _get_cart_reminder_unsubscribe_url(self):
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/shop/cart/reminders/unsubscribe/{self.id}"
+            f"?access_token={self._portal_ensure_token()}"
+        )
+
+    def _unsubscribe_from_cart_reminders(self):
+        """Put the customer's email on the blacklist, as Odoo's mailing opt-out."""
+        self.ensure_one()
+        email = self.partner_id.email_normalized
+        if email:
+            self.env["mail.blacklist"].sudo()._add(
+                email,
+                message=self.env._("Unsubscribed from the reminders of %s", self.name),
+            )
+        return email

@@ -12,6 +12,7 @@ EVENT_TYPES = [
     ("invoice_sent", "Invoice Sent"),
     ("email_sent", "Email Sent"),
     ("payment_reminder", "Payment Reminder Sent"),
+    ("cart_reminder", "Cart Reminder Sent"),
     ("cancelled", "Order Cancelled"),
 ]
 

@@ -1,0 +1,34 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+class CartReminderPortal(CustomerPortal):
+    @http.route(
+        "/shop/cart/reminders/unsubscribe/<int:order_id>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def cart_reminders_unsubscribe(self, order_id, access_token=None, **post):
+        """The unsubscribe link of the cart reminders: ask, then opt out on POST.
+
+        The link only asks: mail scanners that open links unsubscribe nobody.
+        """
+        try:
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = {"order": order_sudo, "access_token": access_token, "done": False}
+        if request.httprequest.method == "POST":
+            values["done"] = bool(order_sudo._unsubscribe_from_cart_reminders())
+        return request.render(
+            "website_sale_order_tracking.cart_reminders_unsubscribe", values
+        )

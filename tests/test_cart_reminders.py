@@ -1,0 +1,609 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+import threading
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, HttpCase, TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import WebOrderTrackingCommon
+
+NOW = fields.Datetime.now
+
+
+@tagged("post_install", "-at_install")
+class CartReminderCommon(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template_1 = cls.env.ref(
+            "website_sale_order_tracking.mail_template_cart_reminder_1"
+        )
+        cls.template_2 = cls.env.ref(
+            "website_sale_order_tracking.mail_template_cart_reminder_2"
+        )
+        cls.template_3 = cls.env.ref(
+            "website_sale_order_tracking.mail_template_cart_reminder_3"
+        )
+        cls.website.cart_abandoned_delay = 1.0
+        cls.website.cart_reminder_enabled = True
+        # Carts of the tests are made "hours ago": reminders were on long before.
+        cls.website.cart_reminder_start_date = NOW() - timedelta(days=30)
+
+    def _abandon(self, order, hours):
+        """The customer's last change of ``order`` was ``hours`` ago."""
+        order.cart_update_date = NOW() - timedelta(hours=hours)
+        return order
+
+    def _abandoned_cart(self, customer=None, hours=2, products=None, website=None):
+        order = self._make_cart(customer or self.customer, products, website)
+        return self._abandon(order, hours)
+
+    def _run_cron(self):
+        return self.env["sale.order"]._cron_send_cart_reminders()
+
+    def _reminder_mails(self, order):
+        return self.env["mail.mail"].search(
+            [("model", "=", "sale.order"), ("res_id", "=", order.id)], order="id"
+        )
+
+    def _reminder_events(self, order):
+        return order.tracking_event_ids.filtered(
+            lambda e: e.event_type == "cart_reminder"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCartReminderSequence(CartReminderCommon):
+    def test_enabling_builds_the_sequence_from_odoo_settings(self):
+        website = self.website_2
+        website.write({"cart_abandoned_delay": 5.0})
+        self.assertFalse(website.cart_reminder_step_ids)
+        website.cart_reminder_enabled = True
+        steps = website.cart_reminder_step_ids
+        self.assertEqual(steps.mapped("delay_hours"), [5.0, 24.0, 72.0])
+        self.assertEqual(steps[0].mail_template_id, self.template_1)
+        self.assertEqual(steps.mapped("step_number"), [1, 2, 3])
+        self.assertTrue(website.send_abandoned_cart_email)
+        self.assertAlmostEqual(
+            website.cart_reminder_start_date, NOW(), delta=timedelta(minutes=1)
+        )
+
+    def test_own_odoo_template_stays_step_one(self):
+        own = self.template_2.copy({"name": "Our own recovery email"})
+        self.website_2.cart_recovery_mail_template_id = own
+        self.website_2.cart_reminder_enabled = True
+        self.assertEqual(self.website_2.cart_reminder_step_ids[0].mail_template_id, own)
+
+    def test_odoo_settings_follow_step_one_and_back(self):
+        first = self.website.cart_reminder_step_ids[0]
+        first.write({"delay_hours": 3.0, "mail_template_id": self.template_3.id})
+        self.assertEqual(self.website.cart_abandoned_delay, 3.0)
+        self.assertEqual(self.website.cart_recovery_mail_template_id, self.template_3)
+        self.website.cart_abandoned_delay = 2.0
+        self.assertEqual(first.delay_hours, 2.0)
+        self.website.cart_reminder_enabled = False
+        self.assertFalse(self.website.send_abandoned_cart_email)
+
+    def test_settings_form_switches_both(self):
+        settings = Form(
+            self.env["res.config.settings"].with_context(website_id=self.website_2.id)
+        )
+        settings.website_id = self.website_2
+        settings.cart_reminder_enabled = True
+        settings.save().execute()
+        self.assertTrue(self.website_2.cart_reminder_enabled)
+        self.assertTrue(self.website_2.send_abandoned_cart_email)
+        self.assertEqual(len(self.website_2.cart_reminder_step_ids), 3)
+
+    def _assert_refused(self, message, vals):
+        steps_before = self.website.cart_reminder_step_ids.read(
+            ["delay_hours", "mail_template_id"]
+        )
+        with self.assertRaisesRegex(ValidationError, message):
+            with self.env.cr.savepoint():
+                self.website.write(vals)
+        self.website.invalidate_recordset()
+        self.assertEqual(
+            self.website.cart_reminder_step_ids.read(
+                ["delay_hours", "mail_template_id"]
+            ),
+            steps_before,
+            "nothing is written",
+        )
+
+    def test_step_not_later_than_the_previous_is_refused(self):
+        second = self.website.cart_reminder_step_ids[1]
+        self._assert_refused(
+            "step 2 is sent after 1 hours, which must be later",
+            {"cart_reminder_step_ids": [Command.update(second.id, {"delay_hours": 1})]},
+        )
+
+    def test_step_without_template_is_refused(self):
+        self._assert_refused(
+            "step 4 needs an email template",
+            {
+                "cart_reminder_step_ids": [
+                    Command.create({"sequence": 100, "delay_hours": 100})
+                ]
+            },
+        )
+
+    def test_more_than_five_steps_are_refused(self):
+        self._assert_refused(
+            "at most 5 steps",
+            {
+                "cart_reminder_step_ids": [
+                    Command.create(
+                        {
+                            "sequence": 100 + hours,
+                            "delay_hours": 100 + hours,
+                            "mail_template_id": self.template_3.id,
+                        }
+                    )
+                    for hours in range(3)
+                ]
+            },
+        )
+
+    def test_last_step_beyond_the_max_age_is_refused(self):
+        self._assert_refused("would never be sent", {"cart_reminder_max_age_days": 2})
+
+    def test_enabled_without_steps_is_refused(self):
+        self._assert_refused(
+            "need at least one step",
+            {"cart_reminder_step_ids": [Command.clear()]},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCartReminderCron(CartReminderCommon):
+    def test_steps_are_sent_in_order_once_each(self):
+        order = self._abandoned_cart(hours=2)
+        self.assertEqual(self._run_cron(), 1)
+        mails = self._reminder_mails(order)
+        self.assertEqual(len(mails), 1)
+        self.assertIn("You left something in your cart", mails.subject)
+        self.assertIn(f"/shop/cart?access_token={order.access_token}", mails.body_html)
+        self.assertIn("Tracked Teapot", mails.body_html)
+        self.assertIn("/shop/cart/reminders/unsubscribe/", mails.body_html)
+        self.assertEqual(mails.recipient_ids, self.customer.partner_id)
+        self.assertEqual(order.cart_reminder_step, 1)
+        self.assertEqual(self._run_cron(), 0, "step 1 is sent once")
+        # A day later step 2 is due; step 3 only two days after step 2.
+        self._abandon(order, 30)
+        order.cart_reminder_date = NOW() - timedelta(hours=28)
+        self.assertEqual(self._run_cron(), 1)
+        self.assertEqual(order.cart_reminder_step, 2)
+        self.assertIn("still waiting", self._reminder_mails(order)[-1].subject)
+        self.assertEqual(self._run_cron(), 0, "step 3 waits its own delay")
+        self.assertEqual(len(self._reminder_events(order)), 2)
+        self.assertEqual(
+            sorted(self._reminder_events(order).mapped("description")),
+            [
+                "Step 1: eCommerce: Cart Reminder 1",
+                "Step 2: eCommerce: Cart Reminder 2",
+            ],
+        )
+
+    def test_a_late_cron_sends_one_step_at_a_time(self):
+        order = self._abandoned_cart(hours=80)
+        self._run_cron()
+        self.assertEqual(order.cart_reminder_step, 1, "not steps 1, 2 and 3 at once")
+
+    def test_updated_cart_waits_its_delays_anew(self):
+        order = self._abandoned_cart(hours=30)
+        order.cart_reminder_step = 1
+        order.cart_reminder_date = NOW() - timedelta(hours=29)
+        with self._customer_request(order):
+            # The customer comes back and adds a cup.
+            order.sudo()._cart_update(product_id=self.product_2.id, add_qty=1)
+        self.assertAlmostEqual(
+            order.cart_update_date, NOW(), delta=timedelta(minutes=1)
+        )
+        self.assertEqual(self._run_cron(), 0)
+        self._abandon(order, 25)
+        self.assertEqual(self._run_cron(), 1)
+        self.assertEqual(order.cart_reminder_step, 2, "step 1 is never sent again")
+
+    def test_empty_cart_gets_none(self):
+        order = self._make_cart(self.customer)
+        line = order.order_line
+        with self._customer_request(order):
+            order.sudo()._cart_update(
+                product_id=self.product.id, line_id=line.id, add_qty=-1
+            )
+        self.assertFalse(order.order_line)
+        self._abandon(order, 2)
+        self.assertEqual(self._run_cron(), 0)
+
+    def test_unknown_customer_gets_none(self):
+        public_cart = self.env["sale.order"].create(
+            {
+                "partner_id": self.website.user_id.partner_id.id,
+                "website_id": self.website.id,
+                "order_line": [Command.create({"product_id": self.product.id})],
+            }
+        )
+        self._abandon(public_cart, 2)
+        no_email = self._abandoned_cart(hours=2)
+        no_email.partner_id.email = False
+        self.assertEqual(self._run_cron(), 0)
+
+    def test_guest_who_gave_an_email_gets_one(self):
+        guest = self.env["res.partner"].create(
+            {"name": "Guest", "email": "guest@example.com"}
+        )
+        cart = self.env["sale.order"].create(
+            {
+                "partner_id": guest.id,
+                "website_id": self.website.id,
+                "order_line": [Command.create({"product_id": self.product.id})],
+            }
+        )
+        self._abandon(cart, 2)
+        self.assertEqual(self._run_cron(), 1)
+        self.assertEqual(self._reminder_mails(cart).recipient_ids, guest)
+
+    def test_blacklisted_email_gets_none(self):
+        self._abandoned_cart(hours=2)
+        self.env["mail.blacklist"]._add(self.customer.email)
+        self.assertEqual(self._run_cron(), 0)
+
+    def test_later_order_on_the_same_website_stops_reminders(self):
+        cart = self._abandoned_cart(hours=3)
+        other_site_cart = self._abandoned_cart(
+            self.customer_2, hours=12, website=self.website_2
+        )
+        self.website_2.cart_reminder_enabled = True
+        self.website_2.cart_reminder_start_date = NOW() - timedelta(days=30)
+        # Each customer buys something else, on the first website.
+        bought = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.partner_id.id,
+                "website_id": self.website.id,
+                "order_line": [Command.create({"product_id": self.product_2.id})],
+            }
+        )
+        bought.action_confirm()
+        bought_2 = bought.copy({"partner_id": self.customer_2.partner_id.id})
+        bought_2.action_confirm()
+        self.assertEqual(self._run_cron(), 1)
+        self.assertFalse(self._reminder_mails(cart))
+        self.assertTrue(
+            self._reminder_mails(other_site_cart),
+            "an order on another website does not stop this one's reminders",
+        )
+
+    def test_order_before_the_last_change_does_not_stop_reminders(self):
+        bought = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.partner_id.id,
+                "website_id": self.website.id,
+                "order_line": [Command.create({"product_id": self.product_2.id})],
+            }
+        )
+        bought.action_confirm()
+        bought.date_order = bought.checkout_date = NOW() - timedelta(hours=5)
+        self._abandoned_cart(hours=2)
+        self.assertEqual(self._run_cron(), 1)
+
+    def test_free_or_unsellable_carts_get_none(self):
+        free = self.env["product.product"].create(
+            {"name": "Free Sample", "list_price": 0.0, "website_published": True}
+        )
+        self._abandoned_cart(hours=2, products={free: 1})
+        self._abandoned_cart(self.customer_2, hours=2)
+        self.product.website_published = False
+        self.assertEqual(self._run_cron(), 0)
+        self.product.website_published = True
+        self.product.active = False
+        self.assertEqual(self._run_cron(), 0)
+        self.product.active = True
+        self.assertEqual(self._run_cron(), 1)
+
+    def test_old_carts_are_never_reminded(self):
+        self._abandoned_cart(hours=8 * 24)
+        self.assertEqual(self._run_cron(), 0, "older than the maximum age")
+        self.website.cart_reminder_max_age_days = 10
+        self.assertEqual(self._run_cron(), 1)
+
+    def test_switching_on_does_not_email_old_carts(self):
+        cart = self._abandoned_cart(self.customer_2, hours=5, website=self.website_2)
+        self.website_2.cart_abandoned_delay = 1.0
+        self.website_2.cart_reminder_enabled = True
+        self.assertEqual(self._run_cron(), 0, "left before reminders were on")
+        self._abandon(cart, 2)
+        self.website_2.cart_reminder_start_date = NOW() - timedelta(hours=3)
+        self.assertEqual(self._run_cron(), 1)
+
+    def test_each_website_uses_its_own_template(self):
+        own = self.template_1.copy(
+            {"name": "Second shop reminder", "subject": "Second shop misses you"}
+        )
+        self.website_2.write({"cart_reminder_enabled": True})
+        self.website_2.cart_reminder_step_ids[0].mail_template_id = own
+        self.website_2.cart_reminder_start_date = NOW() - timedelta(days=30)
+        cart = self._abandoned_cart(self.customer_2, hours=12, website=self.website_2)
+        self._run_cron()
+        self.assertEqual(self._reminder_mails(cart).subject, "Second shop misses you")
+
+    def test_reminder_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.customer.partner_id.lang = "fa_IR"
+        self.template_1.with_context(
+            lang="fa_IR"
+        ).subject = "{{ object.website_id.name }}: سبد خرید شما منتظر است"
+        cart = self._abandoned_cart(hours=2)
+        self._run_cron()
+        self.assertIn("سبد خرید شما منتظر است", self._reminder_mails(cart).subject)
+
+    def test_odoo_own_pass_skips_sequenced_websites_only(self):
+        sequenced = self._abandoned_cart(hours=12)
+        native = self._abandoned_cart(self.customer_2, hours=12, website=self.website_2)
+        native.date_order = NOW() - timedelta(hours=12)
+        self.website_2.write(
+            {"send_abandoned_cart_email": True, "cart_abandoned_delay": 1.0}
+        )
+        self.env["website"]._send_abandoned_cart_email()
+        self.assertTrue(native.cart_recovery_email_sent)
+        self.assertFalse(self._reminder_mails(sequenced))
+
+    def test_batches_do_not_query_per_cart(self):
+        def queries_for(carts):
+            for cart in carts:
+                self._abandon(cart, 2)
+            self.env.invalidate_all()
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            self.assertEqual(self._run_cron(), len(carts))
+            return self.env.cr.sql_log_count - before
+
+        customers = [
+            self._create_customer(f"Batch Customer {index}", f"wsot_batch_{index}")
+            for index in range(8)
+        ]
+        carts = [self._make_cart(customer) for customer in customers]
+        self.env.ref("base.user_admin").partner_id.email = "admin@example.com"
+        small = queries_for(carts[:2])
+        large = queries_for(carts[2:])
+        self.assertLessEqual(
+            large, small + 10, "three times the carts, about the same queries"
+        )
+
+    def _customer_request(self, order):
+        from odoo.addons.website.tools import MockRequest
+
+        website = order.website_id.with_user(self.customer)
+        return MockRequest(website.env, website=website)
+
+
+@tagged("post_install", "-at_install")
+class TestCartReminderActions(CartReminderCommon):
+    def test_send_reminder_now(self):
+        cart = self._make_cart(self.customer)
+        action = cart.with_user(self.salesman_1).action_send_cart_reminder()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(cart.cart_reminder_step, 1)
+        self.assertEqual(len(self._reminder_mails(cart)), 1)
+        cart.action_send_cart_reminder()
+        self.assertEqual(cart.cart_reminder_step, 2, "the next step, at once")
+
+    def test_send_reminder_now_refused_with_the_reason(self):
+        cart = self._make_cart(self.customer)
+        self.env["mail.blacklist"]._add(self.customer.email)
+        with self.assertRaisesRegex(UserError, "unsubscribed"):
+            cart.action_send_cart_reminder()
+        self.assertFalse(self._reminder_mails(cart))
+        self._pay_by_demo(cart)
+        with self.assertRaisesRegex(UserError, "not a cart any more"):
+            cart.action_send_cart_reminder()
+
+    def test_report_counts_reminders_and_recoveries(self):
+        recovered = self._abandoned_cart(hours=2)
+        lost = self._abandoned_cart(self.customer_2, hours=2)
+        self._run_cron()
+        self._abandon(lost, 30)
+        lost.cart_reminder_date = NOW() - timedelta(hours=28)
+        self._run_cron()
+        self._pay_by_demo(recovered)
+        self.assertEqual(recovered.state, "sale")
+        self.env.flush_all()
+        report = self.env["website.cart.reminder.report"]
+        groups = report.read_group(
+            [("website_id", "=", self.website.id)],
+            [
+                "abandoned_count:sum",
+                "reminder_count:sum",
+                "step_1_count:sum",
+                "step_2_count:sum",
+                "recovered_count:sum",
+                "recovered_amount:sum",
+            ],
+            ["website_id"],
+        )
+        self.assertEqual(len(groups), 1)
+        group = groups[0]
+        self.assertEqual(group["abandoned_count"], 2)
+        self.assertEqual(group["reminder_count"], 3)
+        self.assertEqual(group["step_1_count"], 2)
+        self.assertEqual(group["step_2_count"], 1)
+        self.assertEqual(group["recovered_count"], 1)
+        self.assertEqual(group["recovered_amount"], recovered.amount_total)
+        for view_type in ("pivot", "graph", "list", "search"):
+            report.get_view(view_type=view_type)
+
+
+class TestCartReminderWorkers(TransactionCase):
+    """The cron as workers run it: their own cursors, commits per batch."""
+
+    CARTS = 4
+
+    def setUp(self):
+        super().setUp()
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            website = env["website"].create(
+                {"name": "Reminder Worker Shop", "cart_abandoned_delay": 1.0}
+            )
+            website.cart_reminder_enabled = True
+            website.cart_reminder_start_date = NOW() - timedelta(days=1)
+            product = env["product.product"].create(
+                {"name": "Worker Teapot", "list_price": 10.0, "is_published": True}
+            )
+            partners = env["res.partner"].create(
+                [
+                    {"name": f"Worker {index}", "email": f"rworker{index}@example.com"}
+                    for index in range(self.CARTS)
+                ]
+            )
+            orders = env["sale.order"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "website_id": website.id,
+                        "order_line": [Command.create({"product_id": product.id})],
+                    }
+                    for partner in partners
+                ]
+            )
+            orders.cart_update_date = NOW() - timedelta(hours=2)
+            self.ids = {
+                "website": website.id,
+                "product": product.id,
+                "partners": partners.ids,
+                "orders": orders.ids,
+            }
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self._remove_data)
+
+    def _remove_data(self):
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            orders = env["sale.order"].browse(self.ids["orders"])
+            env["mail.mail"].search(
+                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
+            ).unlink()
+            env["mail.message"].search(
+                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
+            ).unlink()
+            orders.unlink()
+            env["product.product"].browse(self.ids["product"]).unlink()
+            env["res.partner"].browse(self.ids["partners"]).unlink()
+            env["website"].browse(self.ids["website"]).unlink()
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _sent(self):
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            mails = env["mail.mail"].search(
+                [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
+            )
+            return sorted(mails.mapped("res_id"))
+
+    def _run_cron(self, errors, batch_size=1):
+        try:
+            with self.env.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["sale.order"]._cron_send_cart_reminders(batch_size=batch_size)
+                cr.commit()  # pylint: disable=invalid-commit
+        except Exception as error:  # noqa: BLE001 - reported by the assertion
+            errors.append(repr(error))
+
+    def test_two_workers_send_each_reminder_once(self):
+        errors = []
+        workers = [
+            threading.Thread(target=self._run_cron, args=(errors,))
+            for _index in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        self.assertFalse(errors)
+        self.assertEqual(self._sent(), sorted(self.ids["orders"]))
+
+    @mute_logger("odoo.sql_db")
+    def test_killed_batch_is_sent_again_once(self):
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            SaleOrder = env["sale.order"]
+            SaleOrder._send_cart_reminder_batch(1)
+            cr.commit()  # pylint: disable=invalid-commit
+            SaleOrder._send_cart_reminder_batch(1)
+            cr.rollback()  # the worker dies before committing its second batch
+        self.assertEqual(len(self._sent()), 1)
+        errors = []
+        self._run_cron(errors, batch_size=2)
+        self.assertFalse(errors)
+        self.assertEqual(self._sent(), sorted(self.ids["orders"]))
+
+
+@tagged("post_install", "-at_install")
+class TestCartReminderUnsubscribe(HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.website = self.env["website"].get_current_website()
+        self.website.write({"cart_abandoned_delay": 1.0, "cart_reminder_enabled": True})
+        self.website.cart_reminder_start_date = NOW() - timedelta(days=1)
+        self.partner = self.env["res.partner"].create(
+            {"name": "Leaving Customer", "email": "leaving@example.com"}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Unsubscribe Teapot", "list_price": 10.0, "is_published": True}
+        )
+        self.cart = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "website_id": self.website.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        self.cart.cart_update_date = NOW() - timedelta(hours=2)
+
+    def _blacklisted(self):
+        return self.env["mail.blacklist"].search_count(
+            [("email", "=", "leaving@example.com")]
+        )
+
+    def test_the_emails_link_asks_then_unsubscribes(self):
+        self.env["sale.order"]._cron_send_cart_reminders()
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "sale.order"), ("res_id", "=", self.cart.id)]
+        )
+        url = re.search(
+            r'href="[^"]*(/shop/cart/reminders/unsubscribe/[^"]+)"', mail.body_html
+        ).group(1)
+        page = self.url_open(url.replace("&amp;", "&"))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Stop the cart reminders?", page.text)
+        self.assertFalse(self._blacklisted(), "opening the link unsubscribes nobody")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        done = self.url_open(
+            f"/shop/cart/reminders/unsubscribe/{self.cart.id}",
+            data={"csrf_token": csrf, "access_token": self.cart.access_token},
+        )
+        self.assertIn("You are unsubscribed", done.text)
+        self.assertEqual(self._blacklisted(), 1)
+        self.cart.cart_update_date = NOW() - timedelta(hours=3)
+        self.cart.cart_reminder_step = 0
+        self.assertEqual(self.env["sale.order"]._cron_send_cart_reminders(), 0)
+
+    def test_wrong_token_reveals_nothing_and_writes_nothing(self):
+        self.cart._portal_ensure_token()
+        page = self.url_open(
+            f"/shop/cart/reminders/unsubscribe/{self.cart.id}?access_token=wrong"
+        )
+        self.assertNotIn("leaving@example.com", page.text)
+        self.assertNotIn("Stop the cart reminders?", page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        self.url_open(
+            f"/shop/cart/reminders/unsubscribe/{self.cart.id}",
+            data={
+                "csrf_token": csrf.group(1) if csrf else "",
+                "access_token": "wrong",
+            },
+        )
+        self.assertFalse(self._blacklisted())
