@@ -10,3 +10,4 @@ from . import stock_picking
 from . import account_move
 from . import account_move_send
 from . import res_config_settings
+from . import mail_template

@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""Benchmark: the addon's cart reminder cron against Odoo 18's own abandoned-cart pass.
+
+    make bench            (or: .venv/bin/python bench/bench_cart_reminders.py)
+
+Generates, once, a scratch database with ``--carts`` website carts (default
+100,000) on two websites, ``--due`` of them (default 20,000) due for a reminder:
+
+- due: a customer with an email, 1 to 3 priced lines, last changed 2 to 6 hours ago;
+- not due: the same number of carts changed 10 minutes ago, as many already
+  reminded (Odoo's flag set, every step of the addon's sequence sent), and the
+  rest carts of anonymous visitors (the website's public partner).
+
+Then each pass runs in a process of its own on a fresh copy of that database:
+
+- ``odoo``: Odoo 18's ``website._send_abandoned_cart_email()`` (the code of its
+  cron), every website with Odoo's own abandoned-cart email after 1 hour;
+- ``addon``: the addon's ``sale.order._cron_send_cart_reminders()``, every website
+  with the addon's sequence (step 1 after 1 hour).
+
+Emails are queued (``mail.mail``), not sent. Printed for each pass: wall time, SQL
+queries, emails queued, peak resident memory of the process and its growth during
+the pass; then the ratios. Not a test: times depend on the machine.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import wsot  # noqa: E402
+
+DATA_DB = "wsot_bench_data"  # also in data_ready()
+RUN_DB = "wsot_bench_run"
+PRODUCTS = 40
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--carts", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=20_000)
+    parser.add_argument(
+        "--regenerate", action="store_true", help="make the data database again"
+    )
+    # Internal: what one child process does.
+    parser.add_argument("--child", choices=["generate", "odoo", "addon"])
+    parser.add_argument("--config")
+    parser.add_argument("--db")
+    return parser.parse_args()
+
+
+# --- Parent: databases and report ------------------------------------------------
+
+
+def main(args):
+    wsot.ensure_odoo_src()
+    with wsot.postgres() as settings:
+        config = wsot.write_config(settings, "bench", "8469")
+        key = f"{args.carts}-{args.due}"
+        if args.regenerate or not data_ready(settings, key):
+            wsot.install_addon(settings, config, DATA_DB, demo=False)
+            wsot.log(f"Generating {args.carts} carts ({args.due} due) in {DATA_DB}")
+            child(config, DATA_DB, "generate", args)
+            wsot.sql(settings, f"COMMENT ON DATABASE {DATA_DB} IS 'wsot-bench {key}'")
+        else:
+            # The addon as it is in the checkout now.
+            wsot.odoo_bin(
+                config,
+                "-d",
+                DATA_DB,
+                "-u",
+                wsot.MODULE,
+                "--stop-after-init",
+                "--log-level=warn",
+            )
+        results = {}
+        for name in ("odoo", "addon"):
+            wsot.copy_db(settings, DATA_DB, RUN_DB)
+            wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
+            results[name] = child(config, RUN_DB, name, args)
+            wsot.drop_db(settings, RUN_DB)
+    report(args, results)
+
+
+def data_ready(settings, key):
+    if not wsot.db_exists(settings, DATA_DB):
+        return False
+    rows = wsot.sql(
+        settings,
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+        "WHERE datname = 'wsot_bench_data'",
+    )
+    return rows and rows[0][0] == f"wsot-bench {key}"
+
+
+def child(config, db, what, args):
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        f"--child={what}",
+        f"--config={config}",
+        f"--db={db}",
+        f"--carts={args.carts}",
+        f"--due={args.due}",
+    ]
+    result = subprocess.run(command, check=False, capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        wsot.fail(f"bench child {what} exited with {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(args, results):
+    odoo, addon = results["odoo"], results["addon"]
+    print(f"\n{args.carts} carts on 2 websites, {args.due} due\n")
+    print(f"{'':28}{'Odoo 18':>14}{'addon':>14}{'ratio':>10}")
+    rows = [
+        ("wall time (s)", "seconds", "{:.1f}"),
+        ("SQL queries", "queries", "{:d}"),
+        ("emails queued", "emails", "{:d}"),
+        ("peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
+        ("RSS growth in pass (MB)", "rss_growth_mb", "{:.0f}"),
+    ]
+    for label, key, fmt in rows:
+        ratio = odoo[key] / addon[key] if addon[key] else float("inf")
+        print(
+            f"{label:28}{fmt.format(odoo[key]):>14}{fmt.format(addon[key]):>14}"
+            f"{ratio:>9.1f}x"
+        )
+    print(f"\naddon: {addon['batches']} batches of {addon['batch_size']} carts")
+
+
+# --- Children: one Odoo process each --------------------------------------------------
+
+
+def open_env(args):
+    sys.path.insert(0, wsot.ODOO_SRC)
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
+    registry = odoo.modules.registry.Registry(args.db)
+    cr = registry.cursor()
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(args):
+    env = open_env(args)
+    if args.child == "generate":
+        generate(env, args.carts, args.due)
+        env.cr.commit()
+        env.cr.close()
+        print(json.dumps({}))
+        return
+    prepare_pass(env, args.child)
+    env.cr.commit()
+    env.invalidate_all()
+    for table in ("sale_order", "sale_order_line", "res_partner", "product_product"):
+        env.cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 warm the cache
+    rss_before = rss_mb()
+    queries_before = env.cr.sql_log_count
+    start = time.perf_counter()
+    batch_size = 0
+    if args.child == "odoo":
+        env["website"]._send_abandoned_cart_email()
+    else:
+        from odoo.addons.website_sale_order_tracking.models.sale_order import (
+            CART_REMINDER_BATCH_SIZE as batch_size,
+        )
+
+        env["sale.order"]._cron_send_cart_reminders()
+    env.flush_all()
+    env.cr.commit()
+    seconds = time.perf_counter() - start
+    queries = env.cr.sql_log_count - queries_before
+    env.cr.execute("SELECT count(*) FROM mail_mail")
+    emails = env.cr.fetchone()[0]
+    result = {
+        "seconds": seconds,
+        "queries": queries,
+        "emails": emails,
+        "peak_rss_mb": rss_mb(),
+        "rss_growth_mb": max(rss_mb() - rss_before, 0.1),
+        "batch_size": batch_size,
+        "batches": -(-emails // batch_size) if batch_size else 0,
+    }
+    env.cr.close()
+    print(json.dumps(result))
+
+
+def prepare_pass(env, name):
+    from odoo import fields
+
+    websites = env["website"].search([])
+    if name == "odoo":
+        websites.write({"send_abandoned_cart_email": True, "cart_abandoned_delay": 1.0})
+        return
+    websites.write({"cart_abandoned_delay": 1.0, "cart_reminder_enabled": True})
+    websites.cart_reminder_start_date = fields.Datetime.subtract(
+        fields.Datetime.now(), days=30
+    )
+
+
+def generate(env, carts, due):
+    """The carts, with SQL copies of ORM-made model rows (an ORM create of
+    100,000 orders would take longer than the benchmark)."""
+    from odoo import Command
+
+    cr = env.cr
+    website_1 = env["website"].search([], limit=1)
+    website_2 = env["website"].create({"name": "Bench Shop 2"})
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench Product {index}",
+                "list_price": 5.0 + index,
+                "is_published": True,
+                "taxes_id": [Command.clear()],
+            }
+            for index in range(PRODUCTS)
+        ]
+    )
+    partner = env["res.partner"].create(
+        {"name": "Bench Customer", "email": "bench@example.com"}
+    )
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "website_id": website_1.id,
+            "order_line": [Command.create({"product_id": products[0].id})],
+        }
+    )
+    env.flush_all()
+    public = website_1.user_id.partner_id.id
+    customers = due
+    clone(
+        cr,
+        "res_partner",
+        partner.id,
+        customers,
+        {
+            "name": "'Bench Customer ' || g",
+            "email": "'bench' || g || '@example.com'",
+            "email_normalized": "'bench' || g || '@example.com'",
+            "complete_name": "'Bench Customer ' || g",
+        },
+    )
+    cr.execute(
+        "SELECT id FROM res_partner WHERE email LIKE 'bench%%@example.com' "
+        "AND id <> %s ORDER BY id",
+        [partner.id],
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    first_partner = partner_ids[0]
+    assert partner_ids[-1] - first_partner + 1 == customers, "ids in one sequence"
+    # Three carts a customer: due, too recent, already reminded; then the
+    # anonymous visitors' carts.
+    kinds = [
+        ("due", customers, "interval '2 hours' + (g % 240) * interval '1 minute'"),
+        ("recent", customers, "interval '10 minutes'"),
+        ("reminded", customers, "interval '3 hours'"),
+        ("public", carts - 3 * customers, "interval '3 hours'"),
+    ]
+    for kind, count, age in kinds:
+        partner_sql = str(public) if kind == "public" else f"{first_partner} + g - 1"
+        reminded = kind == "reminded"
+        clone(
+            cr,
+            "sale_order",
+            order.id,
+            count,
+            {
+                "name": f"'B-{kind}-' || g",
+                "partner_id": partner_sql,
+                "partner_invoice_id": partner_sql,
+                "partner_shipping_id": partner_sql,
+                "website_id": f"CASE WHEN g % 2 = 0 THEN {website_1.id} "
+                f"ELSE {website_2.id} END",
+                "date_order": f"(NOW() AT TIME ZONE 'UTC') - ({age})",
+                "create_date": f"(NOW() AT TIME ZONE 'UTC') - ({age})",
+                "cart_update_date": f"(NOW() AT TIME ZONE 'UTC') - ({age})",
+                "cart_recovery_email_sent": "true" if reminded else "false",
+                "cart_reminder_step": "3" if reminded else "0",
+                "access_token": "NULL",
+            },
+        )
+    # 1 to 3 lines a cart, of different products.
+    line = order.order_line
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_line AS
+        SELECT so.id AS order_id, n,
+               (SELECT array_agg(id ORDER BY id) FROM product_product
+                 WHERE id IN %s) AS products
+          FROM sale_order so, generate_series(0, 2) n
+         WHERE so.name LIKE 'B-%%' AND n <= so.id %% 3
+        """,
+        [tuple(products.ids)],
+    )
+    clone(
+        cr,
+        "sale_order_line",
+        line.id,
+        None,
+        {
+            "order_id": "b.order_id",
+            "product_id": f"b.products[1 + (b.order_id + b.n * 7) % {PRODUCTS}]",
+            "price_unit": f"5 + (b.order_id + b.n * 7) % {PRODUCTS}",
+            "price_subtotal": f"5 + (b.order_id + b.n * 7) % {PRODUCTS}",
+            "price_total": f"5 + (b.order_id + b.n * 7) % {PRODUCTS}",
+            "price_reduce_taxexcl": f"5 + (b.order_id + b.n * 7) % {PRODUCTS}",
+            "price_reduce_taxinc": f"5 + (b.order_id + b.n * 7) % {PRODUCTS}",
+            "name": "'Bench Product'",
+            "product_template_id": "(SELECT product_tmpl_id FROM product_product pp "  # noqa: S608
+            f"WHERE pp.id = b.products[1 + (b.order_id + b.n * 7) % {PRODUCTS}])",
+        },
+        source="bench_line b",
+    )
+    cr.execute(
+        """
+        UPDATE sale_order so
+           SET amount_untaxed = t.total, amount_total = t.total
+          FROM (SELECT order_id, sum(price_total) AS total
+                  FROM sale_order_line GROUP BY order_id) t
+         WHERE t.order_id = so.id AND so.name LIKE 'B-%%'
+        """
+    )
+    # The model rows the copies were made from are no carts of the benchmark.
+    order.order_line.unlink()
+    order.unlink()
+    cr.execute("ANALYZE")
+
+
+def clone(cr, table, row_id, count, overrides, source=None):
+    """Insert copies of row ``row_id`` of ``table``, one per ``g`` in 1..count
+    (or per row of ``source``), with ``overrides`` as SQL expressions."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    values = [
+        overrides[column].replace("%", "%%") if column in overrides else f't."{column}"'
+        for column in columns
+    ]
+    names = ", ".join(f'"{column}"' for column in columns)
+    source = source or f"generate_series(1, {int(count)}) AS gs(g)"
+    cr.execute(
+        f"INSERT INTO {table} ({names}) "  # noqa: S608 (names from the catalog)
+        f"SELECT {', '.join(values)} FROM {table} t, {source} WHERE t.id = %s",
+        [row_id],
+    )
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.child:
+        run_child(ARGS)
+    else:
+        main(ARGS)

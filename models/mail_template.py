@@ -1,0 +1,51 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from lxml import html
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import safe_eval
+
+
+class MailTemplate(models.Model):
+    _inherit = "mail.template"
+
+    @api.model
+    def _render_template_qweb(
+        self, template_src, model, res_ids, add_context=None, options=None
+    ):
+        """Compile a template's body once for a whole batch of records.
+
+        Odoo compiles the body again for each record, which is most of the time of
+        a batch of cart reminders. Only under the ``mail_render_compile_once``
+        context key, for users who may render any template (the cron), and with
+        Odoo's own rendering as soon as something is unusual.
+        """
+        if (
+            not self.env.context.get("mail_render_compile_once")
+            or len(res_ids) < 2
+            or not self._has_unsafe_expression_template_qweb(template_src, model)
+            or not (self._unrestricted_rendering or self.env.is_admin())
+        ):
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+        variables = self._render_eval_context()
+        variables.update(add_context or {})
+        qweb = self.env["ir.qweb"].with_context(**(options or {}))
+        element = html.fragment_fromstring(template_src, create_parent="div")
+        try:
+            compiled = qweb._prepare_environment(dict(variables))._compile(element)
+            functions, def_name = compiled
+            results = {}
+            for record in self.env[model].browse(res_ids):
+                values = dict(variables, object=record)
+                renderer = qweb._prepare_environment(values)
+                safe_eval.check_values(values)
+                rendered = Markup("".join(functions[def_name](renderer, values)))
+                # Without the <div> wrapping several root nodes, as Odoo does.
+                results[record.id] = rendered[5:-6]
+        except Exception:  # noqa: BLE001 - Odoo's rendering reports it properly
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+        return results
