@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-odoo lint odoo-src venv clean
+.PHONY: run test test-odoo bench lint odoo-src venv clean
 
 odoo-src:
 	@$(PYTHON) tools/wsot.py odoo-src
@@ -35,6 +35,10 @@ test: lint
 # Odoo's own website_sale, sale_stock and stock_delivery tests, with the addon installed.
 test-odoo: venv
 	$(VPY) tools/wsot.py odoo-tests
+
+# Speed of the cart reminder cron against Odoo's own pass (not a test; see bench/).
+bench: venv
+	$(VPY) bench/bench_cart_reminders.py
 
 clean:
 	rm -rf $(VENV)

@@ -7,6 +7,7 @@ from psycopg2.errors import SerializationFailure
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 from odoo.tools.sql import create_index
 
 _logger = logging.getLogger(__name__)
@@ -28,8 +29,22 @@ TRACKING_STAGES = [
 OFFLINE_PROVIDER_CODES = ("custom",)
 
 UNPAID_BATCH_SIZE = 100
-CART_REMINDER_BATCH_SIZE = 200
+CART_REMINDER_BATCH_SIZE = 500
 CART_REMINDER_LAYOUT = "website_sale_order_tracking.mail_layout_cart_reminder"
+CART_REMINDER_MAIL_FIELDS = (
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)
 MAX_CLAIM_CONFLICTS = 5
 
 
@@ -384,22 +399,35 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_send_cart_reminders(self, batch_size=CART_REMINDER_BATCH_SIZE):
-        """Send each due step of the websites' cart reminder sequences, once."""
-        total = self._count_due_cart_reminders()
-        if not total:
-            return 0
-        return self._run_cron_batches(
-            lambda: self._send_cart_reminder_batch(batch_size), total=total
-        )
+        """Send each due step of the websites' cart reminder sequences, once.
 
-    def _send_cart_reminder_batch(self, batch_size):
-        due = self._claim_due_cart_reminders(batch_size)
+        The due carts are found with one query; each batch of them is then locked
+        (``SKIP LOCKED``) and checked again by id before its emails are made, so
+        that two workers, or a run after a kill, never send a step twice.
+        """
+        due_ids = [order_id for order_id, _step_id in self._get_due_cart_reminders()]
+        batches = list(split_every(batch_size, due_ids))
+        position = 0
+
+        def send_next_batch():
+            nonlocal position
+            if position == len(batches):
+                return 0
+            self._send_cart_reminder_batch(batches[position])
+            # Moved on only once the batch went through: a conflict retries it.
+            position += 1
+            return len(batches[position - 1])
+
+        return self._run_cron_batches(send_next_batch, total=len(due_ids))
+
+    def _send_cart_reminder_batch(self, order_ids):
+        due = self._get_due_cart_reminders(order_ids, lock=True)
         steps = self.env["website.cart.reminder.step"]
         by_step = {}
         for order_id, step_id in due:
             by_step.setdefault(steps.browse(step_id), []).append(order_id)
-        for step, order_ids in by_step.items():
-            self.browse(order_ids)._send_cart_reminder(step)
+        for step, step_order_ids in by_step.items():
+            self.browse(step_order_ids)._send_cart_reminder(step)
         return len(due)
 
     # Carts due for the next step of their website's sequence. The recent carts of
@@ -417,7 +445,7 @@ class SaleOrder(models.Model):
              WHERE w.cart_reminder_enabled
             WINDOW w_steps AS (PARTITION BY s.website_id ORDER BY s.sequence, s.id)
         )
-        SELECT {columns}
+        SELECT so.id, st.id
           FROM steps st
           JOIN website w ON w.id = st.website_id
           JOIN res_users pu ON pu.id = w.user_id
@@ -460,23 +488,21 @@ class SaleOrder(models.Model):
                        >= so.cart_update_date)
     """
 
-    def _count_due_cart_reminders(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            self._DUE_CART_REMINDERS_FROM.format(columns="count(*)"),
-            {"now": fields.Datetime.now()},
-        )
-        return self.env.cr.fetchone()[0]
+    def _get_due_cart_reminders(self, order_ids=None, lock=False):
+        """``[(order_id, step_id)]`` of the carts due for their next step.
 
-    def _claim_due_cart_reminders(self, limit):
-        """Lock and return ``[(order_id, step_id)]`` of up to ``limit`` due carts."""
+        Among ``order_ids`` when given; ``lock`` locks them, skipping those another
+        worker holds.
+        """
         self.env.flush_all()
-        query = self._DUE_CART_REMINDERS_FROM.format(columns="so.id, st.id")
-        self.env.cr.execute(
-            f"{query} ORDER BY so.id LIMIT %(limit)s"
-            " FOR NO KEY UPDATE OF so SKIP LOCKED",
-            {"now": fields.Datetime.now(), "limit": limit},
-        )
+        query = self._DUE_CART_REMINDERS_FROM
+        params = {"now": fields.Datetime.now()}
+        if order_ids is not None:
+            query += " AND so.id IN %(ids)s"
+            params["ids"] = tuple(order_ids) or (None,)
+        if lock:
+            query += " FOR NO KEY UPDATE OF so SKIP LOCKED"
+        self.env.cr.execute(query, params)
         return self.env.cr.fetchall()
 
     def _send_cart_reminder(self, step):
@@ -485,8 +511,7 @@ class SaleOrder(models.Model):
         The emails are queued with the step's number on the carts, in the same
         transaction.
         """
-        for order in self.filtered(lambda o: not o.access_token):
-            order._portal_ensure_token()
+        self._ensure_access_tokens()
         template = step.mail_template_id
         if template.report_template_ids or template.attachment_ids:
             # Attachments: Odoo's own way, one email at a time.
@@ -510,6 +535,18 @@ class SaleOrder(models.Model):
             ),
         )
 
+    def _ensure_access_tokens(self):
+        """``_portal_ensure_token`` for a batch: one query, not a write a cart."""
+        missing = self.filtered(lambda order: not order.access_token)
+        if not missing:
+            return
+        self.env.cr.execute(
+            "UPDATE sale_order SET access_token = gen_random_uuid()::text "
+            "WHERE id IN %s AND access_token IS NULL",
+            [tuple(missing.ids)],
+        )
+        missing.invalidate_recordset(["access_token"])
+
     def _prepare_cart_reminder_mail_vals(self, template):
         """The emails of ``template`` for these carts, rendered as one batch.
 
@@ -520,48 +557,36 @@ class SaleOrder(models.Model):
         itself is in ``body_html``).
         """
         template._send_check_access(self.ids)
-        rendered = template.with_context(
-            mail_render_compile_once=True
-        )._generate_template(
-            self.ids,
-            (
-                "auto_delete",
-                "body_html",
-                "email_cc",
-                "email_from",
-                "email_to",
-                "mail_server_id",
-                "model",
-                "partner_to",
-                "reply_to",
-                "res_id",
-                "scheduled_date",
-                "subject",
-            ),
-        )
-        langs = template._render_lang(self.ids) if template.lang else {}
-        qweb = self.env["ir.qweb"]
         summary = Markup("<p>%s</p>") % self.env._(
             "Abandoned-cart reminder: %s", template.name
         )
         vals_list = []
-        for order in self:
-            values = rendered[order.id]
-            partner_ids = values.pop("partner_ids", None) or []
-            if not values.get("email_from"):
-                values.pop("email_from", None)
-            lang = langs.get(order.id)
-            body = qweb.with_context(lang=lang or self.env.lang)._render(
-                CART_REMINDER_LAYOUT,
-                {"body_html": Markup(values["body_html"] or ""), "record": order},
-                minimal_qcontext=True,
-            )
-            values.update(
-                body_html=self.env["mail.render.mixin"]._replace_local_links(body),
-                body=summary,
-                recipient_ids=[Command.link(pid) for pid in partner_ids],
-            )
-            vals_list.append(values)
+        for lang, (lang_template, order_ids) in template._classify_per_lang(
+            self.ids
+        ).items():
+            # The language is rendered once, here, for the body and the layout.
+            rendered = lang_template.with_context(
+                mail_render_compile_once=True, template_preview_lang=lang
+            )._generate_template(order_ids, CART_REMINDER_MAIL_FIELDS)
+            qweb = self.env["ir.qweb"].with_context(lang=lang or self.env.lang)
+            for order in self.browse(order_ids):
+                values = rendered[order.id]
+                partner_ids = values.pop("partner_ids", None) or []
+                if not values.get("email_from"):
+                    values.pop("email_from", None)
+                values.update(
+                    body_html=qweb._render(
+                        CART_REMINDER_LAYOUT,
+                        {
+                            "body_html": Markup(values["body_html"] or ""),
+                            "record": order,
+                        },
+                        minimal_qcontext=True,
+                    ),
+                    body=summary,
+                    recipient_ids=[Command.link(pid) for pid in partner_ids],
+                )
+                vals_list.append(values)
         return vals_list
 
     def action_send_cart_reminder(self):

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from .website_cart_reminder_step import MAX_CART_REMINDER_STEPS
+from .website_cart_reminder_step import MAX_CART_REMINDER_STEPS, _format_hours
 
 ASSIGNMENT_MODES = [
     ("native", "Odoo Default"),
@@ -174,6 +174,8 @@ class Website(models.Model):
                     )
                 )
             if step.delay_hours <= previous_delay:
+                delay = _format_hours(step.delay_hours)
+                previous = _format_hours(previous_delay)
                 raise ValidationError(
                     self.env._(
                         "Website %(website)s: cart reminder step %(step)s is sent "
@@ -181,19 +183,20 @@ class Website(models.Model):
                         "before it (%(previous)s hours).",
                         website=self.name,
                         step=number,
-                        delay=f"{step.delay_hours:g}",
-                        previous=f"{previous_delay:g}",
+                        delay=delay,
+                        previous=previous,
                     )
                 )
             previous_delay = step.delay_hours
         if previous_delay > self.cart_reminder_max_age_days * 24:
+            delay = _format_hours(previous_delay)
             raise ValidationError(
                 self.env._(
                     "Website %(website)s: the last cart reminder comes %(delay)s hours "
                     "after the cart, but carts are forgotten after %(days)s days: it "
                     "would never be sent.",
                     website=self.name,
-                    delay=f"{previous_delay:g}",
+                    delay=delay,
                     days=self.cart_reminder_max_age_days,
                 )
             )

@@ -4,6 +4,11 @@ from odoo import api, fields, models
 MAX_CART_REMINDER_STEPS = 5
 
 
+def _format_hours(hours):
+    """1.5 -> "1.5", 24.0 -> "24"."""
+    return f"{hours:g}"
+
+
 class WebsiteCartReminderStep(models.Model):
     """One email of a website's abandoned-cart reminder sequence."""
 
@@ -40,10 +45,11 @@ class WebsiteCartReminderStep(models.Model):
     @api.depends("step_number", "delay_hours")
     def _compute_display_name(self):
         for step in self:
+            hours = _format_hours(step.delay_hours)
             step.display_name = self.env._(
                 "Step %(step)s (after %(hours)s h)",
                 step=step.step_number,
-                hours=f"{step.delay_hours:g}",
+                hours=hours,
             )
 
     @api.constrains("website_id", "sequence", "delay_hours", "mail_template_id")

@@ -530,9 +530,10 @@ class TestCartReminderWorkers(TransactionCase):
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             SaleOrder = env["sale.order"]
-            SaleOrder._send_cart_reminder_batch(1)
+            first, second = self.ids["orders"][:2]
+            SaleOrder._send_cart_reminder_batch([first])
             cr.commit()  # pylint: disable=invalid-commit
-            SaleOrder._send_cart_reminder_batch(1)
+            SaleOrder._send_cart_reminder_batch([second])
             cr.rollback()  # the worker dies before committing its second batch
         self.assertEqual(len(self._sent()), 1)
         errors = []

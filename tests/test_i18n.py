@@ -29,4 +29,7 @@ class TestPersian(TransactionCase):
             env["sale.order"]._fields["tracking_stage"]._description_selection(env)
         )
         self.assertEqual(labels["to_confirm"], "در انتظار تأیید دستی")
+        reminder = env.ref("website_sale_order_tracking.mail_template_cart_reminder_1")
+        self.assertIn("چیزی در سبد خریدتان جا مانده است", reminder.subject)
+        self.assertIn("تکمیل سفارش", reminder.body_html)
         self.assertEqual(env._("round-robin"), "نوبتی")

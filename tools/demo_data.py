@@ -3,7 +3,7 @@
 # the demo and wire-transfer providers, and web orders in every tracking stage,
 # made through the ORM the shop uses (carts, transactions, pickings).
 # ruff: noqa: F821 (``env`` is given by odoo-bin shell)
-from odoo import Command
+from odoo import Command, fields
 
 if env["ir.actions.report"].get_wkhtmltopdf_state() in ("install", "broken"):
     # Without wkhtmltopdf, Odoo cannot attach the order's PDF to its emails, and
@@ -93,9 +93,10 @@ for index, (name, parent) in enumerate(
 
 def cart(customer, shop, quantity=1):
     """A cart as the shop leaves it (the shell has no request to drive the shop)."""
+    partner = customer.partner_id if customer._name == "res.users" else customer
     return env["sale.order"].create(
         {
-            "partner_id": customer.partner_id.id,
+            "partner_id": partner.id,
             "website_id": shop.id,
             "order_line": [
                 Command.create({"product_id": product.id, "product_uom_qty": quantity})
@@ -165,5 +166,31 @@ for shop in (website, website_2):
     ship(checkout(cart(b, shop, 2), demo), partial=True)  # Partially shipped
     ship(checkout(cart(c, shop), demo))  # Shipped
     checkout(cart(a, shop), transfer)._action_cancel()  # Cancelled
+# Abandoned carts of two shoppers who gave their email, on the first website with
+# its reminder sequence on: both get step 1, then one of them orders.
+website.write({"cart_abandoned_delay": 1.0, "cart_reminder_enabled": True})
+hours_ago = fields.Datetime.subtract(fields.Datetime.now(), hours=3)
+website.cart_reminder_start_date = fields.Datetime.subtract(hours_ago, days=1)
+shoppers = env["res.partner"].create(
+    [
+        {
+            "name": name,
+            "email": email,
+            "country_id": env.ref("base.ir").id,
+            "city": "Shiraz",
+            "street": "Zand Blvd 5",
+            "zip": "7134567890",
+        }
+        for name, email in [
+            ("Ali Rahimi", "shopper1@example.com"),
+            ("Mina Sadeghi", "shopper2@example.com"),
+        ]
+    ]
+)
+abandoned = [cart(shopper, website) for shopper in shoppers]
+for order in abandoned:
+    order.cart_update_date = hours_ago
+env["sale.order"]._cron_send_cart_reminders()
+checkout(abandoned[1], demo)  # recovered after its reminder
 env.cr.commit()
 print("Demo orders created")
