@@ -7,7 +7,9 @@ the shop's own payment route and processed as the demo and wire-transfer provide
 notifications are, pickings are validated with their own buttons.
 """
 
-from odoo import Command
+import threading
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import TransactionCase
 
 from odoo.addons.website.tools import MockRequest
@@ -226,3 +228,36 @@ class WebOrderTrackingCommon(TransactionCase):
             else:
                 wizard.process_cancel_backorder()
         return picking
+
+
+class CronWorkersCase(TransactionCase):
+    """The cron as workers run it: cursors of their own, a commit per batch.
+
+    The data of such a test is committed by a cursor of its own and removed
+    afterwards; the test's transaction writes nothing, so it holds no lock the
+    workers wait on.
+    """
+
+    def _in_own_cursor(self, function):
+        """Call ``function(env)`` in a cursor of its own, commit, return its result."""
+        with self.env.registry.cursor() as cr:
+            result = function(api.Environment(cr, SUPERUSER_ID, {}))
+            cr.commit()  # pylint: disable=invalid-commit
+            return result
+
+    def _run_workers(self, function, count=2):
+        """Run ``function(env)`` in ``count`` workers at once; return their errors."""
+        errors = []
+
+        def work():
+            try:
+                self._in_own_cursor(function)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(repr(error))
+
+        workers = [threading.Thread(target=work) for _index in range(count)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        return errors

@@ -1,14 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import re
-import threading
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, HttpCase, TransactionCase, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import WebOrderTrackingCommon
+from .common import CronWorkersCase, WebOrderTrackingCommon
 
 NOW = fields.Datetime.now
 
@@ -455,93 +453,75 @@ class TestCartReminderActions(CartReminderCommon):
             report.get_view(view_type=view_type)
 
 
-class TestCartReminderWorkers(TransactionCase):
-    """The cron as workers run it: their own cursors, commits per batch."""
-
+@tagged("post_install", "-at_install")
+class TestCartReminderWorkers(CronWorkersCase):
     CARTS = 4
 
     def setUp(self):
         super().setUp()
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            website = env["website"].create(
-                {"name": "Reminder Worker Shop", "cart_abandoned_delay": 1.0}
-            )
-            website.cart_reminder_enabled = True
-            website.cart_reminder_start_date = NOW() - timedelta(days=1)
-            product = env["product.product"].create(
-                {"name": "Worker Teapot", "list_price": 10.0, "is_published": True}
-            )
-            partners = env["res.partner"].create(
-                [
-                    {"name": f"Worker {index}", "email": f"rworker{index}@example.com"}
-                    for index in range(self.CARTS)
-                ]
-            )
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "website_id": website.id,
-                        "order_line": [Command.create({"product_id": product.id})],
-                    }
-                    for partner in partners
-                ]
-            )
-            orders.cart_update_date = NOW() - timedelta(hours=2)
-            self.ids = {
-                "website": website.id,
-                "product": product.id,
-                "partners": partners.ids,
-                "orders": orders.ids,
-            }
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._remove_data)
+        self.ids = self._in_own_cursor(self._create_carts)
+        self.addCleanup(self._in_own_cursor, self._remove_carts)
 
-    def _remove_data(self):
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            orders = env["sale.order"].browse(self.ids["orders"])
-            env["mail.mail"].search(
-                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-            ).unlink()
-            env["mail.message"].search(
-                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-            ).unlink()
-            orders.unlink()
-            env["product.product"].browse(self.ids["product"]).unlink()
-            env["res.partner"].browse(self.ids["partners"]).unlink()
-            env["website"].browse(self.ids["website"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
+    def _create_carts(self, env):
+        website = env["website"].create(
+            {"name": "Reminder Worker Shop", "cart_abandoned_delay": 1.0}
+        )
+        website.cart_reminder_enabled = True
+        website.cart_reminder_start_date = NOW() - timedelta(days=1)
+        product = env["product.product"].create(
+            {"name": "Worker Teapot", "list_price": 10.0, "is_published": True}
+        )
+        partners = env["res.partner"].create(
+            [
+                {"name": f"Worker {index}", "email": f"rworker{index}@example.com"}
+                for index in range(self.CARTS)
+            ]
+        )
+        orders = env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "website_id": website.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for partner in partners
+            ]
+        )
+        orders.cart_update_date = NOW() - timedelta(hours=2)
+        return {
+            "website": website.id,
+            "product": product.id,
+            "partners": partners.ids,
+            "orders": orders.ids,
+        }
+
+    def _remove_carts(self, env):
+        orders = env["sale.order"].browse(self.ids["orders"])
+        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
+        env["mail.mail"].search(domain).unlink()
+        env["mail.message"].search(domain).unlink()
+        orders.unlink()
+        env["product.product"].browse(self.ids["product"]).unlink()
+        env["res.partner"].browse(self.ids["partners"]).unlink()
+        env["website"].browse(self.ids["website"]).unlink()
 
     def _sent(self):
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            mails = env["mail.mail"].search(
-                [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
+        return self._in_own_cursor(
+            lambda env: sorted(
+                env["mail.mail"]
+                .search(
+                    [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
+                )
+                .mapped("res_id")
             )
-            return sorted(mails.mapped("res_id"))
+        )
 
-    def _run_cron(self, errors, batch_size=1):
-        try:
-            with self.env.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["sale.order"]._cron_send_cart_reminders(batch_size=batch_size)
-                cr.commit()  # pylint: disable=invalid-commit
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
-            errors.append(repr(error))
+    @staticmethod
+    def _cron(env, batch_size=1):
+        env["sale.order"]._cron_send_cart_reminders(batch_size=batch_size)
 
     def test_two_workers_send_each_reminder_once(self):
-        errors = []
-        workers = [
-            threading.Thread(target=self._run_cron, args=(errors,))
-            for _index in range(2)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=120)
-        self.assertFalse(errors)
+        self.assertFalse(self._run_workers(self._cron))
         self.assertEqual(self._sent(), sorted(self.ids["orders"]))
 
     @mute_logger("odoo.sql_db")
@@ -555,75 +535,5 @@ class TestCartReminderWorkers(TransactionCase):
             SaleOrder._send_cart_reminder_batch([second])
             cr.rollback()  # the worker dies before committing its second batch
         self.assertEqual(len(self._sent()), 1)
-        errors = []
-        self._run_cron(errors, batch_size=2)
-        self.assertFalse(errors)
+        self.assertFalse(self._run_workers(self._cron, count=1))
         self.assertEqual(self._sent(), sorted(self.ids["orders"]))
-
-
-@tagged("post_install", "-at_install")
-class TestCartReminderUnsubscribe(HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.website = self.env["website"].get_current_website()
-        self.website.write({"cart_abandoned_delay": 1.0, "cart_reminder_enabled": True})
-        self.website.cart_reminder_start_date = NOW() - timedelta(days=1)
-        self.partner = self.env["res.partner"].create(
-            {"name": "Leaving Customer", "email": "leaving@example.com"}
-        )
-        product = self.env["product.product"].create(
-            {"name": "Unsubscribe Teapot", "list_price": 10.0, "is_published": True}
-        )
-        self.cart = self.env["sale.order"].create(
-            {
-                "partner_id": self.partner.id,
-                "website_id": self.website.id,
-                "order_line": [Command.create({"product_id": product.id})],
-            }
-        )
-        self.cart.cart_update_date = NOW() - timedelta(hours=2)
-
-    def _blacklisted(self):
-        return self.env["mail.blacklist"].search_count(
-            [("email", "=", "leaving@example.com")]
-        )
-
-    def test_the_emails_link_asks_then_unsubscribes(self):
-        self.env["sale.order"]._cron_send_cart_reminders()
-        mail = self.env["mail.mail"].search(
-            [("model", "=", "sale.order"), ("res_id", "=", self.cart.id)]
-        )
-        url = re.search(
-            r'href="[^"]*(/shop/cart/reminders/unsubscribe/[^"]+)"', mail.body_html
-        ).group(1)
-        page = self.url_open(url.replace("&amp;", "&"))
-        self.assertEqual(page.status_code, 200)
-        self.assertIn("Stop the cart reminders?", page.text)
-        self.assertFalse(self._blacklisted(), "opening the link unsubscribes nobody")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        done = self.url_open(
-            f"/shop/cart/reminders/unsubscribe/{self.cart.id}",
-            data={"csrf_token": csrf, "access_token": self.cart.access_token},
-        )
-        self.assertIn("You are unsubscribed", done.text)
-        self.assertEqual(self._blacklisted(), 1)
-        self.cart.cart_update_date = NOW() - timedelta(hours=3)
-        self.cart.cart_reminder_step = 0
-        self.assertEqual(self.env["sale.order"]._cron_send_cart_reminders(), 0)
-
-    def test_wrong_token_reveals_nothing_and_writes_nothing(self):
-        self.cart._portal_ensure_token()
-        page = self.url_open(
-            f"/shop/cart/reminders/unsubscribe/{self.cart.id}?access_token=wrong"
-        )
-        self.assertNotIn("leaving@example.com", page.text)
-        self.assertNotIn("Stop the cart reminders?", page.text)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        self.url_open(
-            f"/shop/cart/reminders/unsubscribe/{self.cart.id}",
-            data={
-                "csrf_token": csrf.group(1) if csrf else "",
-                "access_token": "wrong",
-            },
-        )
-        self.assertFalse(self._blacklisted())

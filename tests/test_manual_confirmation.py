@@ -1,13 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import ast
-import threading
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, tagged
 
-from .common import WebOrderTrackingCommon
+from .common import CronWorkersCase, WebOrderTrackingCommon
 
 
 @tagged("post_install", "-at_install")
@@ -152,120 +151,89 @@ class TestManualConfirmation(WebOrderTrackingCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestUnpaidCronWorkers(TransactionCase):
-    """The cron as workers run it: their own cursors, commits per batch.
-
-    The orders are committed by a cursor of their own and removed afterwards; the
-    test's transaction writes nothing, so it holds no lock the workers wait on.
-    """
-
+class TestUnpaidCronWorkers(CronWorkersCase):
     ORDERS = 4
 
     def setUp(self):
         super().setUp()
-        registry = self.env.registry
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            website = env["website"].create(
+        self.ids = self._in_own_cursor(self._create_orders)
+        self.addCleanup(self._in_own_cursor, self._remove_orders)
+
+    def _create_orders(self, env):
+        website = env["website"].create(
+            {"name": "Worker Shop", "unpaid_reminder_days": 1, "unpaid_cancel_days": 30}
+        )
+        partner = env["res.partner"].create(
+            {"name": "Worker Customer", "email": "worker@example.com"}
+        )
+        product = env["product.product"].create({"name": "Worker Product"})
+        provider = env.ref("payment.payment_provider_transfer")
+        method = env.ref("payment_custom.payment_method_wire_transfer")
+        orders = env["sale.order"]
+        for index in range(self.ORDERS):
+            order = env["sale.order"].create(
                 {
-                    "name": "Worker Shop",
-                    "unpaid_reminder_days": 1,
-                    "unpaid_cancel_days": 30,
+                    "partner_id": partner.id,
+                    "website_id": website.id,
+                    "order_line": [Command.create({"product_id": product.id})],
                 }
             )
-            partner = env["res.partner"].create(
-                {"name": "Worker Customer", "email": "worker@example.com"}
+            env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "amount": order.amount_total,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": partner.id,
+                    "reference": f"WSOT-WORKER-{order.id}-{index}",
+                    "state": "pending",
+                    "sale_order_ids": [Command.set(order.ids)],
+                }
             )
-            product = env["product.product"].create({"name": "Worker Product"})
-            provider = env.ref("payment.payment_provider_transfer")
-            method = env.ref("payment_custom.payment_method_wire_transfer")
-            orders = env["sale.order"]
-            for index in range(self.ORDERS):
-                order = env["sale.order"].create(
-                    {
-                        "partner_id": partner.id,
-                        "website_id": website.id,
-                        "order_line": [Command.create({"product_id": product.id})],
-                    }
-                )
-                env["payment.transaction"].create(
-                    {
-                        "provider_id": provider.id,
-                        "payment_method_id": method.id,
-                        "amount": order.amount_total,
-                        "currency_id": order.currency_id.id,
-                        "partner_id": partner.id,
-                        "reference": f"WSOT-WORKER-{order.id}-{index}",
-                        "state": "pending",
-                        "sale_order_ids": [Command.set(order.ids)],
-                    }
-                )
-                order.checkout_date = fields.Datetime.now() - timedelta(days=2)
-                orders |= order
-            env.flush_all()
-            self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})
-            self.ids = {
-                "website": website.id,
-                "partner": partner.id,
-                "product": product.id,
-                "orders": orders.ids,
-            }
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._remove_data)
+            order.checkout_date = fields.Datetime.now() - timedelta(days=2)
+            orders |= order
+        env.flush_all()
+        self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})
+        return {
+            "website": website.id,
+            "partner": partner.id,
+            "product": product.id,
+            "orders": orders.ids,
+        }
 
-    def _remove_data(self):
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            orders = env["sale.order"].browse(self.ids["orders"])
-            orders.transaction_ids.unlink()
-            env["mail.mail"].search(
-                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-            ).unlink()
-            orders.with_context(disable_cancel_warning=True)._action_cancel()
-            env["mail.message"].search(
-                [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-            ).unlink()
-            orders.unlink()
-            env["product.product"].browse(self.ids["product"]).unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
-            env["website"].browse(self.ids["website"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
+    def _remove_orders(self, env):
+        orders = env["sale.order"].browse(self.ids["orders"])
+        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
+        orders.transaction_ids.unlink()
+        env["mail.mail"].search(domain).unlink()
+        orders.with_context(disable_cancel_warning=True)._action_cancel()
+        env["mail.message"].search(domain).unlink()
+        orders.unlink()
+        env["product.product"].browse(self.ids["product"]).unlink()
+        env["res.partner"].browse(self.ids["partner"]).unlink()
+        env["website"].browse(self.ids["website"]).unlink()
 
     def _reminders(self):
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            messages = env["mail.message"].search(
-                [
-                    ("model", "=", "sale.order"),
-                    ("res_id", "in", self.ids["orders"]),
-                    ("subject", "ilike", "waiting for the payment"),
-                ]
+        return self._in_own_cursor(
+            lambda env: sorted(
+                env["mail.message"]
+                .search(
+                    [
+                        ("model", "=", "sale.order"),
+                        ("res_id", "in", self.ids["orders"]),
+                        ("subject", "ilike", "waiting for the payment"),
+                    ]
+                )
+                .mapped("res_id")
             )
-            return sorted(messages.mapped("res_id"))
+        )
 
-    def _run_cron(self, errors, batch_size=1):
-        try:
-            with self.env.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["sale.order"]._cron_process_unpaid_orders(batch_size=batch_size)
-                cr.commit()  # pylint: disable=invalid-commit
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
-            import traceback
-
-            traceback.print_exc()
-            errors.append(repr(error))
+    @staticmethod
+    def _cron(env, batch_size=1):
+        env["sale.order"]._cron_process_unpaid_orders(batch_size=batch_size)
 
     def test_two_workers_remind_each_order_once(self):
-        errors = []
-        workers = [
-            threading.Thread(target=self._run_cron, args=(errors,))
-            for _index in range(2)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=120)
-        self.assertFalse(errors)
+        self.assertFalse(self._run_workers(self._cron))
         self.assertEqual(self._reminders(), sorted(self.ids["orders"]))
 
     def test_killed_batch_is_done_again_once(self):
@@ -278,7 +246,7 @@ class TestUnpaidCronWorkers(TransactionCase):
             SaleOrder._claim_unpaid_orders("remind", 1)._send_unpaid_reminders()
             cr.rollback()  # the worker dies before committing its second batch
         self.assertEqual(len(self._reminders()), 1)
-        errors = []
-        self._run_cron(errors, batch_size=2)
-        self.assertFalse(errors)
+        self.assertFalse(
+            self._run_workers(lambda env: self._cron(env, batch_size=2), count=1)
+        )
         self.assertEqual(self._reminders(), sorted(self.ids["orders"]))
