@@ -36,8 +36,14 @@ class ResConfigSettings(models.TransientModel):
 
     @api.onchange("cart_reminder_enabled")
     def _onchange_cart_reminder_enabled(self):
-        # Odoo's own switch is saved with the form too: keep it in step.
-        self.send_abandoned_cart_email = self.cart_reminder_enabled
+        # Odoo's own switch is saved with the form too: keep it in step when the
+        # user flips the sequence's (not when another website is chosen).
+        for settings in self:
+            if (
+                settings.cart_reminder_enabled
+                != settings.website_id.cart_reminder_enabled
+            ):
+                settings.send_abandoned_cart_email = settings.cart_reminder_enabled
 
     def _compute_cart_reminder_step_count(self):
         for settings in self:

@@ -204,18 +204,21 @@ class Website(models.Model):
     # --- Abandoned-cart reminders -----------------------------------------------
 
     def write(self, vals):
-        switched_on = self.browse()
-        if vals.get("cart_reminder_enabled"):
-            switched_on = self.filtered(lambda w: not w.cart_reminder_enabled)
+        switched = self.browse()
         if "cart_reminder_enabled" in vals:
-            # Odoo's own switch follows the sequence's, and the reverse.
-            vals = {**vals, "send_abandoned_cart_email": vals["cart_reminder_enabled"]}
-        elif vals.get("send_abandoned_cart_email") is False:
-            vals = {**vals, "cart_reminder_enabled": False}
-        if switched_on:
-            vals.setdefault("cart_reminder_start_date", fields.Datetime.now())
-            switched_on._create_default_cart_reminder_steps()
+            enabled = bool(vals["cart_reminder_enabled"])
+            switched = self.filtered(lambda w: w.cart_reminder_enabled != enabled)
+        switched_on = switched.filtered(lambda w: not w.cart_reminder_enabled)
+        switched_on._create_default_cart_reminder_steps()
         result = super().write(vals)
+        if switched_on and "cart_reminder_start_date" not in vals:
+            switched_on.cart_reminder_start_date = fields.Datetime.now()
+        for website in switched:
+            # Odoo's own switch follows the sequence's, when that one changes.
+            website.send_abandoned_cart_email = website.cart_reminder_enabled
+        if vals.get("send_abandoned_cart_email") is False:
+            # Odoo's own switch turned off turns the sequence off too.
+            self.filtered("cart_reminder_enabled").cart_reminder_enabled = False
         if not self.env.context.get("cart_reminder_sync") and (
             "cart_abandoned_delay" in vals or "cart_recovery_mail_template_id" in vals
         ):

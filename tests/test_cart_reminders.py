@@ -84,6 +84,22 @@ class TestCartReminderSequence(CartReminderCommon):
         self.assertEqual(first.delay_hours, 2.0)
         self.website.cart_reminder_enabled = False
         self.assertFalse(self.website.send_abandoned_cart_email)
+        self.website.cart_reminder_enabled = True
+        self.website.send_abandoned_cart_email = False
+        self.assertFalse(self.website.cart_reminder_enabled)
+
+    def test_saving_settings_leaves_odoo_own_email_alone(self):
+        self.website_2.write(
+            {"send_abandoned_cart_email": True, "cart_abandoned_delay": 4.0}
+        )
+        settings = Form(
+            self.env["res.config.settings"].with_context(website_id=self.website_2.id)
+        )
+        settings.website_id = self.website_2
+        settings.save().execute()
+        self.website_2.write({"cart_reminder_enabled": False})
+        self.assertTrue(self.website_2.send_abandoned_cart_email)
+        self.assertFalse(self.website_2.cart_reminder_step_ids)
 
     def test_settings_form_switches_both(self):
         settings = Form(
