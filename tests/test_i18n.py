@@ -19,6 +19,30 @@ class TestPersian(TransactionCase):
         untranslated = [entry.msgid for entry in pot if not fa.get(entry.msgid)]
         self.assertFalse(untranslated)
 
+    def test_template_holds_the_current_emails(self):
+        pot = {
+            entry.msgid
+            for entry in polib.pofile(
+                os.path.join(I18N, "website_sale_order_tracking.pot")
+            )
+        }
+        templates = self.env["mail.template"].search(
+            [("id", "in", self._module_records("mail.template"))]
+        )
+        self.assertTrue(templates)
+        for template in templates.with_context(lang="en_US"):
+            for field in ("subject", "body_html"):
+                self.assertIn(str(template[field]), pot, f"{template.name}: {field}")
+
+    def _module_records(self, model):
+        return (
+            self.env["ir.model.data"]
+            .search(
+                [("module", "=", "website_sale_order_tracking"), ("model", "=", model)]
+            )
+            .mapped("res_id")
+        )
+
     def test_fa_is_loaded(self):
         self.env["res.lang"]._activate_lang("fa_IR")
         self.env["ir.module.module"]._load_module_terms(
