@@ -514,7 +514,7 @@ class SaleOrder(models.Model):
         self._ensure_access_tokens()
         template = step.mail_template_id
         if template.report_template_ids or template.attachment_ids:
-            # Attachments: Odoo's own way, one email at a time.
+            # Attachments and reports: Odoo's own batch sending attaches them.
             template.send_mail_batch(self.ids, email_layout_xmlid=CART_REMINDER_LAYOUT)
         else:
             self.env["mail.mail"].sudo().create(

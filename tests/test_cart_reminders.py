@@ -424,6 +424,18 @@ class TestCartReminderActions(CartReminderCommon):
         cart.action_send_cart_reminder()
         self.assertEqual(cart.cart_reminder_step, 2, "the next step, at once")
 
+    def test_template_with_attachment_sends_it(self):
+        attachment = self.env["ir.attachment"].create(
+            {"name": "size-guide.txt", "raw": b"S M L", "res_model": "mail.template"}
+        )
+        self.template_1.attachment_ids = attachment
+        cart = self._abandoned_cart(hours=2)
+        self._run_cron()
+        mail = self._reminder_mails(cart)
+        self.assertEqual(mail.attachment_ids.mapped("name"), ["size-guide.txt"])
+        self.assertIn("/shop/cart/reminders/unsubscribe/", mail.body_html)
+        self.assertEqual(cart.cart_reminder_step, 1)
+
     def test_send_reminder_now_refused_with_the_reason(self):
         cart = self._make_cart(self.customer)
         self.env["mail.blacklist"]._add(self.customer.email)
