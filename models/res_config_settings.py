@@ -24,6 +24,12 @@ class ResConfigSettings(models.TransientModel):
         related="website_id.unpaid_cancel_template_id", readonly=False
     )
 
+    shipping_email_mode = fields.Selection(
+        related="website_id.shipping_email_mode", readonly=False
+    )
+    shipping_email_template_id = fields.Many2one(
+        related="website_id.shipping_email_template_id", readonly=False
+    )
     cart_reminder_enabled = fields.Boolean(
         related="website_id.cart_reminder_enabled", readonly=False
     )

@@ -1,9 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    website_id = fields.Many2one(related="sale_id.website_id", string="Website")
+    order_tracking_stage = fields.Selection(
+        related="sale_id.tracking_stage", string="Order Tracking Stage"
+    )
+    shipping_email_date = fields.Datetime(
+        string="Shipping Email Sent On",
+        readonly=True,
+        copy=False,
+        help="When the website's shipping email went to the customer of the order.",
+    )
 
     def _action_done(self):
         result = super()._action_done()
@@ -24,3 +35,70 @@ class StockPicking(models.Model):
             )
             return self.sale_id._add_tracking_event("shipped", **values)
         return self.sale_id._add_tracking_event("delivery_step", **values)
+
+    # --- Shipping email of the website ------------------------------------------
+
+    def _filter_website_shipping_email(self):
+        """Deliveries to the customer of web orders whose website decides the email."""
+        return self.filtered(
+            lambda p: p.sale_id.website_id.shipping_email_mode in ("website", "none")
+            and p.picking_type_code == "outgoing"
+            and p.location_dest_id.usage == "customer"
+        )
+
+    def _send_confirmation_email(self):
+        # Odoo sends its company email (and runs the carrier's shipping step) here;
+        # for the deliveries whose website decides, the company email is left out
+        # (see message_post_with_source) and the website's own goes instead, once.
+        # Warehouse staff may validate transfers of orders they cannot read.
+        own = self.sudo()._filter_website_shipping_email()
+        result = super(
+            StockPicking,
+            self.with_context(website_shipping_email_picking_ids=tuple(own.ids)),
+        )._send_confirmation_email()
+        own.filtered(
+            lambda p: p.sale_id.website_id.shipping_email_mode == "website"
+            and p.state == "done"
+            and not p.shipping_email_date
+        )._send_website_shipping_email()
+        return result
+
+    def message_post_with_source(self, source_ref, **kwargs):
+        skipped = self.env.context.get("website_shipping_email_picking_ids")
+        if (
+            skipped
+            and len(self) == 1
+            and self.id in skipped
+            and source_ref == self.company_id.stock_mail_confirmation_template_id
+        ):
+            # The company's email on validation: this website sends its own.
+            return self.env["mail.message"]
+        return super().message_post_with_source(source_ref, **kwargs)
+
+    def _send_website_shipping_email(self):
+        for picking in self.with_context(website_shipping_email_picking_ids=None):
+            template = picking.sale_id.website_id._get_shipping_email_template()
+            picking.sale_id._portal_ensure_token()
+            picking.message_post_with_source(
+                template,
+                email_layout_xmlid="mail.mail_notification_light",
+                subtype_xmlid="mail.mt_comment",
+            )
+            picking.shipping_email_date = fields.Datetime.now()
+            picking.sale_id._add_tracking_event(
+                "email_sent", picking_id=picking.id, description=template.name
+            )
+
+    def action_send_shipping_email(self):
+        """Send the website's shipping email again (a button of the delivery)."""
+        self.check_access("write")
+        pickings = (
+            self.sudo()
+            ._filter_website_shipping_email()
+            .filtered(
+                lambda p: p.state == "done"
+                and p.sale_id.website_id.shipping_email_mode == "website"
+            )
+        )
+        pickings._send_website_shipping_email()
+        return True

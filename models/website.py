@@ -84,6 +84,33 @@ class Website(models.Model):
         "reminders on does not email every old cart.",
     )
 
+    shipping_email_mode = fields.Selection(
+        [
+            ("company", "Company Setting"),
+            ("website", "This Website's Email"),
+            ("none", "No Email"),
+        ],
+        string="Shipping Email",
+        required=True,
+        default="company",
+        help="Email sent to the customer of a web order when a delivery to them is "
+        "validated:\n"
+        "- Company Setting: Odoo's own email on validation, when the company "
+        "turns it on in Inventory settings;\n"
+        "- This Website's Email: the template below, once per shipped transfer, "
+        "instead of the company's;\n"
+        "- No Email: none for this website's orders.",
+    )
+    shipping_email_template_id = fields.Many2one(
+        "mail.template",
+        string="Shipping Email Template",
+        domain="[('model', '=', 'stock.picking')]",
+        default=lambda self: self.env.ref(
+            "website_sale_order_tracking.mail_template_web_order_shipped",
+            raise_if_not_found=False,
+        ),
+    )
+
     @api.constrains("order_assignment_mode", "salesteam_id", "salesperson_id")
     def _check_order_assignment_mode(self):
         for website in self:
@@ -327,6 +354,27 @@ class Website(models.Model):
         else:
             user = order.user_id
         return team, user, reason
+
+    @api.constrains("shipping_email_mode", "shipping_email_template_id")
+    def _check_shipping_email_template(self):
+        for website in self:
+            if (
+                website.shipping_email_mode == "website"
+                and not website._get_shipping_email_template()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Website %(website)s: its own shipping email needs a template.",
+                        website=website.name,
+                    )
+                )
+
+    def _get_shipping_email_template(self):
+        self.ensure_one()
+        return self.shipping_email_template_id or self.env.ref(
+            "website_sale_order_tracking.mail_template_web_order_shipped",
+            raise_if_not_found=False,
+        )
 
     def _get_unpaid_order_template(self, kind):
         """The website's email for unpaid orders (``reminder`` or ``cancel``).
