@@ -103,7 +103,6 @@ class Website(models.Model):
     )
     shipping_email_template_id = fields.Many2one(
         "mail.template",
-        string="Shipping Email Template",
         domain="[('model', '=', 'stock.picking')]",
         default=lambda self: self.env.ref(
             "website_sale_order_tracking.mail_template_web_order_shipped",
