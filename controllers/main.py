@@ -32,3 +32,26 @@ class CartReminderPortal(CustomerPortal):
         return request.render(
             "website_sale_order_tracking.cart_reminders_unsubscribe", values
         )
+
+    @http.route(
+        "/my/orders/<int:order_id>/tracking",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def portal_order_tracking(self, order_id, access_token=None, **kw):
+        """The order's tracking page: Odoo's own portal access to the order."""
+        try:
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        values = order_sudo._get_tracking_page_values()
+        values.update(
+            order=order_sudo, access_token=access_token, page_name="order_tracking"
+        )
+        return request.render(
+            "website_sale_order_tracking.portal_order_tracking", values
+        )

@@ -24,6 +24,19 @@ TRACKING_STAGES = [
     ("cancelled", "Cancelled"),
 ]
 
+# The steps of the customer's tracking page, and the stage each one stands for.
+TRACKING_PAGE_STEPS = ("ordered", "confirmed", "in_preparation", "shipped")
+TRACKING_PAGE_STEP_OF_STAGE = {
+    "quotation": 0,
+    "cart": 0,
+    "awaiting_payment": 0,
+    "to_confirm": 0,
+    "confirmed": 1,
+    "in_preparation": 2,
+    "partially_shipped": 3,
+    "shipped": 3,
+}
+
 # Providers whose payments arrive outside Odoo (wire transfer, pay on site...):
 # their orders wait in a queue until a person confirms them.
 OFFLINE_PROVIDER_CODES = ("custom",)
@@ -178,6 +191,63 @@ class SaleOrder(models.Model):
                 ]
             )
         )
+
+    # --- The customer's tracking page ------------------------------------------
+
+    def _get_tracking_page_url(self):
+        """The tracking page, with the access token, for emails and the portal."""
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/my/orders/{self.id}/tracking"
+            f"?access_token={self._portal_ensure_token()}"
+        )
+
+    def _get_tracking_page_values(self):
+        """What the tracking page shows; ``self`` is the order the visitor may see."""
+        self.ensure_one()
+        return {
+            "steps": self._get_tracking_page_steps(),
+            "events": self.env["sale.order.tracking.event"]
+            .sudo()
+            .search(
+                [("order_id", "=", self.id), ("customer_visible", "=", True)],
+                order="date, id",
+            ),
+            "deliveries": self.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing"
+                and p.location_dest_id.usage == "customer"
+                and p.state != "cancel"
+            ),
+            "invoices": self.invoice_ids.filtered(lambda move: move.state == "posted"),
+        }
+
+    def _get_tracking_page_steps(self):
+        """``[(label, state)]`` of the step bar, state in done / current / todo."""
+        self.ensure_one()
+        labels = {
+            "ordered": self.env._("Ordered"),
+            "confirmed": self.env._("Confirmed"),
+            "in_preparation": self.env._("In Preparation"),
+            "shipped": self.env._("Partially Shipped")
+            if self.tracking_stage == "partially_shipped"
+            else self.env._("Shipped"),
+        }
+        if self.tracking_stage == "cancelled":
+            return []
+        current = TRACKING_PAGE_STEP_OF_STAGE[self.tracking_stage]
+        if self.tracking_stage == "shipped":
+            current += 1
+        return [
+            (
+                labels[step],
+                "done"
+                if index < current
+                else "current"
+                if index == current
+                else "todo",
+            )
+            for index, step in enumerate(TRACKING_PAGE_STEPS)
+        ]
 
     # --- Checkout and assignment -----------------------------------------------
 
