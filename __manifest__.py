@@ -27,6 +27,7 @@
         "views/website_cart_reminder_step_views.xml",
         "views/cart_reminder_templates.xml",
         "views/portal_order_tracking_templates.xml",
+        "views/order_status_templates.xml",
         "report/website_cart_reminder_report_views.xml",
         "wizards/sale_order_confirm_wizard_views.xml",
         "views/sale_order_views.xml",

@@ -55,3 +55,31 @@ class CartReminderPortal(CustomerPortal):
         return request.render(
             "website_sale_order_tracking.portal_order_tracking", values
         )
+
+    @http.route(
+        "/order-status",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def order_status_lookup(self, reference=None, email=None, **post):
+        """A guest finds an order by its reference and checkout email."""
+        values = {"reference": reference or "", "email": email or "", "error": None}
+        if request.httprequest.method == "POST":
+            order_sudo, error = request.env[
+                "website.order.lookup.attempt"
+            ]._lookup_order(
+                request.website,
+                reference,
+                email,
+                request.httprequest.remote_addr,
+            )
+            if order_sudo:
+                return request.redirect(
+                    f"/my/orders/{order_sudo.id}/tracking"
+                    f"?access_token={order_sudo._portal_ensure_token()}"
+                )
+            values["error"] = error
+        return request.render("website_sale_order_tracking.order_status_lookup", values)
