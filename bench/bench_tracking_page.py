@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Benchmark: the order tracking page against Odoo's own portal order page.
+
+    .venv/bin/python bench/bench_tracking_page.py [--lines 20] [--requests 60]
+
+Makes, once, a database with the addon and a shipped and invoiced web order of
+``--lines`` lines with its timeline, starts Odoo on it, logs in as the order's
+customer, then requests ``/my/orders/<id>`` (Odoo's page) and
+``/my/orders/<id>/tracking`` (the addon's) in turns, after a warm-up, and prints the
+median server time of each and their ratio (target: at most 1.2). Not a test: times
+depend on the machine.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import wsot  # noqa: E402
+
+DB = "wsot_bench_page"
+PORT = "8569"
+LOGIN = "bench_page_customer"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--config")
+    return parser.parse_args()
+
+
+def main(args):
+    wsot.ensure_odoo_src()
+    with wsot.postgres() as settings:
+        config = wsot.write_config(settings, "bench_page", PORT)
+        wsot.install_addon(settings, config, DB, demo=False)
+        order_id = json.loads(child(config, args))["order_id"]
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                os.path.join(wsot.ODOO_SRC, "odoo-bin"),
+                "-c",
+                config,
+                "-d",
+                DB,
+                "--log-level=warn",
+                "--max-cron-threads=0",
+            ]
+        )
+        try:
+            session = login()
+            timings = measure(session, order_id, args.requests)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            wsot.drop_db(settings, DB)
+    odoo, addon = (statistics.median(timings[key]) for key in ("odoo", "addon"))
+    print(f"\nA shipped and invoiced web order of {args.lines} lines")
+    print(f"{'':34}{'median (ms)':>12}")
+    print(f"{'Odoo  /my/orders/<id>':34}{odoo * 1000:>12.1f}")
+    print(f"{'addon /my/orders/<id>/tracking':34}{addon * 1000:>12.1f}")
+    print(f"{'ratio (target <= 1.2)':34}{addon / odoo:>12.2f}")
+
+
+def child(config, args):
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--child",
+        f"--config={config}",
+        f"--lines={args.lines}",
+    ]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+class Session:
+    def __init__(self):
+        import http.cookiejar
+
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path):
+        start = time.perf_counter()
+        with self.opener.open(f"http://127.0.0.1:{PORT}{path}", timeout=60) as reply:
+            reply.read()
+            status = reply.status
+        return status, time.perf_counter() - start
+
+    def post_json(self, path, params):
+        body = json.dumps({"jsonrpc": "2.0", "params": params}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with self.opener.open(request, timeout=60) as reply:
+            return json.loads(reply.read())
+
+
+def login():
+    session = Session()
+    for _attempt in range(120):
+        try:
+            session.get("/web/login")
+            break
+        except OSError:
+            time.sleep(0.5)
+    answer = session.post_json(
+        "/web/session/authenticate", {"db": DB, "login": LOGIN, "password": LOGIN}
+    )
+    if answer.get("error"):
+        wsot.fail(f"login failed: {answer['error']}")
+    return session
+
+
+def measure(session, order_id, requests):
+    pages = {
+        "odoo": f"/my/orders/{order_id}",
+        "addon": f"/my/orders/{order_id}/tracking",
+    }
+    for path in pages.values():
+        for _warm in range(5):
+            status, _seconds = session.get(path)
+            if status != 200:
+                wsot.fail(f"{path} answered {status}")
+    timings = {key: [] for key in pages}
+    for _index in range(requests):
+        for key, path in pages.items():
+            timings[key].append(session.get(path)[1])
+    return timings
+
+
+def run_child(args):
+    sys.path.insert(0, wsot.ODOO_SRC)
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", DB])
+    registry = odoo.modules.registry.Registry(DB)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        website = env["website"].search([], limit=1)
+        user = env["res.users"].create(
+            {
+                "name": "Bench Customer",
+                "login": LOGIN,
+                "password": LOGIN,
+                "email": "bench_page@example.com",
+                "groups_id": [Command.set([env.ref("base.group_portal").id])],
+            }
+        )
+        products = env["product.product"].create(
+            [
+                {"name": f"Bench Item {index}", "list_price": 10 + index}
+                for index in range(args.lines)
+            ]
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": user.partner_id.id,
+                "website_id": website.id,
+                "order_line": [
+                    Command.create({"product_id": product.id}) for product in products
+                ],
+            }
+        )
+        order.action_confirm()
+        for picking in order.picking_ids:
+            picking.move_ids.quantity = 1
+            picking.move_ids.picked = True
+            picking.carrier_tracking_ref = "BENCH-1"
+            picking.with_context(skip_sms=True).button_validate()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        cr.commit()
+        print(json.dumps({"order_id": order.id}))
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.child:
+        run_child(ARGS)
+    else:
+        main(ARGS)

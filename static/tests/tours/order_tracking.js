@@ -1,0 +1,50 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+// A customer goes from the portal order page to its tracking page.
+registry.category("web_tour.tours").add("website_sale_order_tracking_portal", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the tracking page from the portal order",
+            trigger: "a.o_wsot_tracking_btn",
+            run: "click",
+        },
+        {
+            content: "The step bar shows the order shipped",
+            trigger: ".o_wsot_steps .o_wsot_step[data-state='done']:contains('Shipped')",
+        },
+        {
+            content: "The delivery has its tracking number",
+            trigger: ".o_wsot_deliveries:contains('TOUR-REF')",
+        },
+    ],
+});
+
+// A guest finds an order with its reference and email.
+registry.category("web_tour.tours").add("website_sale_order_tracking_guest_lookup", {
+    test: true,
+    url: "/order-status",
+    steps: () => [
+        {
+            content: "Order reference",
+            trigger: "input[name='reference']",
+            run: "edit WSOT-TOUR-1",
+        },
+        {
+            content: "Checkout email",
+            trigger: "input[name='email']",
+            run: "edit wsot_customer_1@example.com",
+        },
+        {
+            content: "Find the order",
+            trigger: ".o_wsot_order_status button[type='submit']",
+            run: "click",
+        },
+        {
+            content: "The tracking page of the order",
+            trigger: ".o_wsot_order_tracking h3:contains('WSOT-TOUR-1')",
+        },
+    ],
+});
