@@ -28,3 +28,11 @@ class TestTourTracking(WebOrderTrackingCommon, HttpCase):
         self.start_tour("/order-status", "website_sale_order_tracking_guest_lookup")
         attempt = self.env["website.order.lookup.attempt"].search([], limit=1)
         self.assertTrue(attempt.success)
+
+
+@tagged("post_install", "-at_install")
+class TestTourTrackingPhone(TestTourTracking):
+    """The same tours at a phone's width."""
+
+    browser_size = "375x667"
+    touch_enabled = True
