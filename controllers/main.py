@@ -77,9 +77,6 @@ class CartReminderPortal(CustomerPortal):
                 request.httprequest.remote_addr,
             )
             if order_sudo:
-                return request.redirect(
-                    f"/my/orders/{order_sudo.id}/tracking"
-                    f"?access_token={order_sudo._portal_ensure_token()}"
-                )
+                return request.redirect(order_sudo.get_portal_url(suffix="/tracking"))
             values["error"] = error
         return request.render("website_sale_order_tracking.order_status_lookup", values)

@@ -11,11 +11,16 @@ class MailTemplate(models.Model):
     _inherit = "mail.template"
 
     def _compile_once(self, res_ids):
-        """Whether to compile a template once for ``res_ids`` (see below)."""
+        """Whether to compile a template once for ``res_ids`` (see below).
+
+        Only for a batch asked for with the ``mail_render_compile_once`` context key,
+        and only where Odoo itself renders without the restricted mode (a saved
+        ``mail.template`` is rendered unrestricted for every user).
+        """
         return (
             self.env.context.get("mail_render_compile_once")
             and len(res_ids) > 1
-            and (self._unrestricted_rendering or self.env.is_admin())
+            and self._unrestricted_rendering
         )
 
     @api.model
@@ -25,7 +30,7 @@ class MailTemplate(models.Model):
         """Check and compile each expression of an inline template once a batch.
 
         The same sandbox as ``safe_eval`` (its opcode check and builtins), which
-        Odoo runs again for each record; under the same conditions as below.
+        Odoo runs again for each record; see ``_compile_once`` for when.
         """
         if not self._compile_once(res_ids) or not (
             self._has_unsafe_expression_template_inline_template(
@@ -75,9 +80,9 @@ class MailTemplate(models.Model):
         """Compile a template's body once for a whole batch of records.
 
         Odoo compiles the body again for each record, which is most of the time of
-        a batch of cart reminders. Only under the ``mail_render_compile_once``
-        context key, for users who may render any template (the cron), and with
-        Odoo's own rendering as soon as something is unusual.
+        a batch of cart reminders. With Odoo's own QWeb compiler, under the same
+        conditions as above, and with Odoo's own rendering as soon as something is
+        unusual.
         """
         if not self._compile_once(res_ids) or not (
             self._has_unsafe_expression_template_qweb(template_src, model)

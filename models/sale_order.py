@@ -34,7 +34,7 @@ TRACKING_PAGE_STEP_OF_STAGE = {
     "confirmed": 1,
     "in_preparation": 2,
     "partially_shipped": 3,
-    "shipped": 3,
+    "shipped": 4,  # every step done
 }
 
 # Providers whose payments arrive outside Odoo (wire transfer, pay on site...):
@@ -197,10 +197,7 @@ class SaleOrder(models.Model):
     def _get_tracking_page_url(self):
         """The tracking page, with the access token, for emails and the portal."""
         self.ensure_one()
-        return (
-            f"{self.get_base_url()}/my/orders/{self.id}/tracking"
-            f"?access_token={self._portal_ensure_token()}"
-        )
+        return self.get_base_url() + self.get_portal_url(suffix="/tracking")
 
     def _get_tracking_page_values(self):
         """What the tracking page shows; ``self`` is the order the visitor may see."""
@@ -235,8 +232,6 @@ class SaleOrder(models.Model):
         if self.tracking_stage == "cancelled":
             return []
         current = TRACKING_PAGE_STEP_OF_STAGE[self.tracking_stage]
-        if self.tracking_stage == "shipped":
-            current += 1
         return [
             (
                 labels[step],
@@ -704,7 +699,33 @@ class SaleOrder(models.Model):
             return self.env._("the customer unsubscribed from emails.")
         if not any(line._is_cart_reminder_worthy() for line in self.order_line):
             return self.env._("nothing in it is for sale at a price.")
+        if self._has_later_web_order():
+            return self.env._("the customer ordered on this website since.")
         return None
+
+    def _has_later_web_order(self):
+        """Whether the customer placed an order on this website since the cart's
+        last change (the cron's rule, in its SQL)."""
+        self.ensure_one()
+        since = self.cart_update_date or self.create_date
+        return bool(
+            self.search_count(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("website_id", "=", self.website_id.id),
+                    ("id", "!=", self.id),
+                    ("state", "!=", "cancel"),
+                    "|",
+                    ("checkout_date", ">=", since),
+                    "&",
+                    ("checkout_date", "=", False),
+                    "&",
+                    ("state", "=", "sale"),
+                    ("date_order", ">=", since),
+                ],
+                limit=1,
+            )
+        )
 
     def _get_cart_reminder_unsubscribe_url(self):
         self.ensure_one()

@@ -38,10 +38,11 @@ class StockPicking(models.Model):
 
     # --- Shipping email of the website ------------------------------------------
 
-    def _filter_website_shipping_email(self):
-        """Deliveries to the customer of web orders whose website decides the email."""
+    def _filter_website_shipping_email(self, modes=("website", "none")):
+        """Deliveries to the customer of web orders whose website's shipping email
+        mode is one of ``modes`` (by default: the website decides the email)."""
         return self.filtered(
-            lambda p: p.sale_id.website_id.shipping_email_mode in ("website", "none")
+            lambda p: p.sale_id.website_id.shipping_email_mode in modes
             and p.picking_type_code == "outgoing"
             and p.location_dest_id.usage == "customer"
         )
@@ -56,10 +57,8 @@ class StockPicking(models.Model):
             StockPicking,
             self.with_context(website_shipping_email_picking_ids=tuple(own.ids)),
         )._send_confirmation_email()
-        own.filtered(
-            lambda p: p.sale_id.website_id.shipping_email_mode == "website"
-            and p.state == "done"
-            and not p.shipping_email_date
+        own._filter_website_shipping_email(["website"]).filtered(
+            lambda p: p.state == "done" and not p.shipping_email_date
         )._send_website_shipping_email()
         return result
 
@@ -78,7 +77,6 @@ class StockPicking(models.Model):
     def _send_website_shipping_email(self):
         for picking in self.with_context(website_shipping_email_picking_ids=None):
             template = picking.sale_id.website_id._get_shipping_email_template()
-            picking.sale_id._portal_ensure_token()
             picking.message_post_with_source(
                 template,
                 email_layout_xmlid="mail.mail_notification_light",
@@ -92,13 +90,6 @@ class StockPicking(models.Model):
     def action_send_shipping_email(self):
         """Send the website's shipping email again (a button of the delivery)."""
         self.check_access("write")
-        pickings = (
-            self.sudo()
-            ._filter_website_shipping_email()
-            .filtered(
-                lambda p: p.state == "done"
-                and p.sale_id.website_id.shipping_email_mode == "website"
-            )
-        )
-        pickings._send_website_shipping_email()
+        pickings = self.sudo()._filter_website_shipping_email(["website"])
+        pickings.filtered(lambda p: p.state == "done")._send_website_shipping_email()
         return True

@@ -160,9 +160,9 @@ class Website(models.Model):
     )
     def _check_cart_reminder_sequence(self):
         for website in self:
-            website._check_cart_reminder_steps()
+            website._check_one_cart_reminder_sequence()
 
-    def _check_cart_reminder_steps(self):
+    def _check_one_cart_reminder_sequence(self):
         self.ensure_one()
         steps = self.cart_reminder_step_ids
         if len(steps) > MAX_CART_REMINDER_STEPS:

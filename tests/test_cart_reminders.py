@@ -322,6 +322,12 @@ class TestCartReminderCron(CartReminderCommon):
         self.product.active = False
         self.assertEqual(self._run_cron(), 0)
         self.product.active = True
+        self.product.sale_ok = False
+        self.assertEqual(self._run_cron(), 0)
+        self.product.sale_ok = True
+        self.product.website_id = self.website_2
+        self.assertEqual(self._run_cron(), 0, "sold on another website only")
+        self.product.website_id = False
         self.assertEqual(self._run_cron(), 1)
 
     def test_old_carts_are_never_reminded(self):
@@ -445,6 +451,15 @@ class TestCartReminderActions(CartReminderCommon):
         self._pay_by_demo(cart)
         with self.assertRaisesRegex(UserError, "not a cart any more"):
             cart.action_send_cart_reminder()
+
+    def test_send_reminder_now_not_after_a_later_order(self):
+        cart = self._abandoned_cart(self.customer_2, hours=3)
+        bought = self._make_cart(self.customer_2)
+        self.assertNotEqual(bought, cart)
+        self._pay_by_demo(bought)
+        with self.assertRaisesRegex(UserError, "ordered on this website since"):
+            cart.action_send_cart_reminder()
+        self.assertFalse(self._reminder_mails(cart))
 
     def test_report_counts_reminders_and_recoveries(self):
         recovered = self._abandoned_cart(hours=2)

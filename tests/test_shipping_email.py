@@ -95,6 +95,10 @@ class TestShippingEmail(WebOrderTrackingCommon):
             len(self._messages(picking, SHIPPED)), 1, "the first transfer once"
         )
         self.assertEqual(order.tracking_stage, "shipped")
+        # Odoo's confirmation step running again on a shipped transfer sends nothing.
+        (picking | backorder).with_user(self.stock_user)._send_confirmation_email()
+        self.assertEqual(len(self._messages(picking, SHIPPED)), 1)
+        self.assertEqual(len(self._messages(backorder, SHIPPED)), 1)
 
     def test_internal_steps_and_returns_send_nothing(self):
         self.website.shipping_email_mode = "website"
