@@ -31,6 +31,7 @@
         "report/website_cart_reminder_report_views.xml",
         "wizards/sale_order_confirm_wizard_views.xml",
         "views/sale_order_views.xml",
+        "views/account_move_views.xml",
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/website_sale_menus.xml",

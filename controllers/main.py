@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -50,10 +50,62 @@ class CartReminderPortal(CustomerPortal):
             return request.not_found()
         values = order_sudo._get_tracking_page_values()
         values.update(
-            order=order_sudo, access_token=access_token, page_name="order_tracking"
+            order=order_sudo,
+            access_token=access_token,
+            page_name="order_tracking",
+            invoice_requested=bool(kw.get("invoice_requested")),
         )
         return request.render(
             "website_sale_order_tracking.portal_order_tracking", values
+        )
+
+    @http.route(
+        "/my/orders/<int:order_id>/invoice/request",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def portal_order_invoice_request(self, order_id, access_token=None, **post):
+        """The customer asks for the invoice of a paid order (form, then POST)."""
+        try:
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        billing = order_sudo.partner_invoice_id.commercial_partner_id
+        values = {
+            "order": order_sudo,
+            "access_token": access_token,
+            "business": post.get(
+                "invoice_kind",
+                "business" if billing.is_company or billing.vat else "consumer",
+            )
+            == "business",
+            "company_name": post.get("company_name", ""),
+            "vat": post.get("vat", ""),
+            "error": order_sudo._get_invoice_request_blocker(),
+        }
+        if request.httprequest.method == "POST" and not values["error"]:
+            try:
+                with request.env.cr.savepoint():
+                    order_sudo.action_request_invoice(
+                        business=values["business"],
+                        company_name=values["company_name"],
+                        vat=values["vat"],
+                    )
+            except UserError as error:
+                values["error"] = error.args[0]
+            else:
+                return request.redirect(
+                    order_sudo.get_portal_url(
+                        suffix="/tracking", query_string="&invoice_requested=1"
+                    )
+                )
+        return request.render(
+            "website_sale_order_tracking.portal_order_invoice_request", values
         )
 
     @http.route(

@@ -9,6 +9,7 @@ from . import payment_transaction
 from . import stock_picking
 from . import account_move
 from . import account_move_send
+from . import res_partner
 from . import res_config_settings
 from . import website_order_lookup_attempt
 from . import mail_template

@@ -1,15 +1,229 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import SUPERUSER_ID, api, fields, models
+
+# Attempts at an invoice email whose delivery failed, the first one included.
+MAX_INVOICE_SEND_ATTEMPTS = 5
+INVOICE_SEND_STATES = [
+    ("to_send", "To Send"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+]
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    invoice_requested = fields.Boolean(
+        string="Requested by Customer",
+        readonly=True,
+        copy=False,
+        help="Made when the customer asked for it on the website.",
+    )
+    web_invoice_send_state = fields.Selection(
+        INVOICE_SEND_STATES,
+        string="Invoice Email",
+        readonly=True,
+        copy=False,
+        help="Delivery of the invoice email of a website's invoicing policy; "
+        "failed deliveries are tried again by a scheduled action.",
+    )
+    web_invoice_send_attempts = fields.Integer(readonly=True, copy=False)
+    web_invoice_send_error = fields.Char(
+        string="Invoice Email Error", readonly=True, copy=False
+    )
+    web_invoice_message_id = fields.Many2one(
+        "mail.message", string="Invoice Email Message", readonly=True, copy=False
+    )
+
+    def init(self):
+        super().init()
+        # The send cron only looks at invoices whose email is not settled yet.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS account_move_web_invoice_send_todo_idx
+                ON account_move (id)
+             WHERE web_invoice_send_state IN ('to_send', 'sending')
+            """
+        )
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         # Accountants may post invoices of orders they cannot read.
-        for move in posted.sudo().filtered(lambda m: m.move_type == "out_invoice"):
-            move.line_ids.sale_line_ids.order_id._add_tracking_event(
-                "invoice_posted", invoice_id=move.id, description=move.name
-            )
+        for move in posted.sudo():
+            event_type = {
+                "out_invoice": "invoice_posted",
+                "out_refund": "credit_note",
+            }.get(move.move_type)
+            if event_type:
+                move.line_ids.sale_line_ids.order_id._add_tracking_event(
+                    event_type, invoice_id=move.id, description=move.name
+                )
         return posted
+
+    def _invoice_paid_hook(self):
+        result = super()._invoice_paid_hook()
+        self._add_invoice_paid_event()
+        return result
+
+    def _add_invoice_paid_event(self):
+        """The "paid" timeline event of each paid customer invoice, once.
+
+        A payment matched without a journal entry of its own (Odoo 18's payments
+        of providers) marks the invoice paid without the paid hook.
+        """
+        paid = self.sudo().filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.payment_state in ("paid", "in_payment")
+        )
+        if not paid:
+            return
+        known = (
+            self.env["sale.order.tracking.event"]
+            .sudo()
+            .search(
+                [("event_type", "=", "invoice_paid"), ("invoice_id", "in", paid.ids)]
+            )
+            .invoice_id
+        )
+        for move in paid - known:
+            move.line_ids.sale_line_ids.order_id._add_tracking_event(
+                "invoice_paid", invoice_id=move.id, description=move.name
+            )
+
+    # --- The invoice email of a website's policy ------------------------------
+
+    def _send_web_invoices(self):
+        """Email each invoice with its website's template and PDF, once.
+
+        The email goes through Odoo's own sending (PDF, chatter, mail queue); its
+        delivery is followed by ``_cron_send_web_invoices``.
+        """
+        self._add_invoice_paid_event()
+        for invoice in self.filtered(
+            lambda m: m.state == "posted" and m.web_invoice_send_state == "to_send"
+        ):
+            invoice = invoice.with_company(invoice.company_id)
+            settings = {"sending_methods": {"email"}}
+            template = invoice.website_id.invoice_mail_template_id
+            if template:
+                settings["mail_template"] = template
+            self.env["account.move.send"].with_user(
+                SUPERUSER_ID
+            )._generate_and_send_invoices(
+                invoice, allow_raising=False, allow_fallback_pdf=True, **settings
+            )
+            message = invoice.sudo().web_invoice_message_id
+            invoice.write(
+                {
+                    "web_invoice_send_state": "sending" if message else "failed",
+                    "web_invoice_send_attempts": 1,
+                    "web_invoice_send_error": False
+                    if message
+                    else self.env._("The customer has no email address."),
+                }
+            )
+
+    @api.model
+    def _cron_send_web_invoices(self, batch_size=100):
+        """Send the invoices still to send; follow and retry their delivery."""
+        return self.env["sale.order"]._run_cron_batches(
+            lambda: self._process_web_invoice_batch(batch_size)
+        )
+
+    def _process_web_invoice_batch(self, batch_size):
+        invoices = self._claim_web_invoices(batch_size)
+        invoices.filtered(
+            lambda m: m.web_invoice_send_state == "to_send"
+        )._send_web_invoices()
+        invoices.filtered(
+            lambda m: m.web_invoice_send_state == "sending"
+        )._follow_web_invoice_delivery()
+        return len(invoices)
+
+    def _claim_web_invoices(self, limit):
+        """Invoices to send or whose email is settled, locked for this worker."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT am.id
+              FROM account_move am
+             WHERE am.web_invoice_send_state IN ('to_send', 'sending')
+               AND am.state = 'posted'
+               AND (am.web_invoice_send_state = 'to_send' OR EXISTS (
+                    SELECT 1
+                      FROM mail_notification n
+                     WHERE n.mail_message_id = am.web_invoice_message_id
+                       AND n.notification_type = 'email'
+                       AND n.notification_status IN ('sent', 'exception', 'bounce')))
+          ORDER BY am.id
+             LIMIT %s
+               FOR NO KEY UPDATE OF am SKIP LOCKED
+            """,
+            [limit],
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _follow_web_invoice_delivery(self):
+        """Settle each sent invoice email: delivered, retried or given up."""
+        for invoice in self:
+            notifications = self.env["mail.notification"].search(
+                [
+                    ("mail_message_id", "=", invoice.web_invoice_message_id.id),
+                    ("notification_type", "=", "email"),
+                ]
+            )
+            failed = notifications.filtered(
+                lambda n: n.notification_status in ("exception", "bounce")
+            )
+            if not failed:
+                invoice.write(
+                    {"web_invoice_send_state": "sent", "web_invoice_send_error": False}
+                )
+                continue
+            invoice._retry_web_invoice_email(failed)
+
+    def _retry_web_invoice_email(self, failed_notifications):
+        self.ensure_one()
+        reason = (
+            failed_notifications[:1].failure_reason
+            or failed_notifications[:1].failure_type
+            or ""
+        )
+        orders = self.sudo().line_ids.sale_line_ids.order_id
+        orders._add_tracking_event(
+            "invoice_send_failed", invoice_id=self.id, description=reason[:200]
+        )
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "=", self.web_invoice_message_id.id),
+                    ("state", "=", "exception"),
+                ]
+            )
+        )
+        if self.web_invoice_send_attempts >= MAX_INVOICE_SEND_ATTEMPTS or not mails:
+            self.write(
+                {"web_invoice_send_state": "failed", "web_invoice_send_error": reason}
+            )
+            orders._schedule_invoice_email_activity(self)
+            return
+        failed_notifications.write(
+            {
+                "notification_status": "ready",
+                "failure_type": False,
+                "failure_reason": False,
+            }
+        )
+        mails.write(
+            {"state": "outgoing", "failure_reason": False, "failure_type": False}
+        )
+        self.write(
+            {
+                "web_invoice_send_attempts": self.web_invoice_send_attempts + 1,
+                "web_invoice_send_error": reason,
+            }
+        )
+        mails.send(raise_exception=False)

@@ -13,6 +13,15 @@ class PaymentTransaction(models.Model):
         return transactions
 
     def _post_process(self):
+        if self.ids:
+            # One worker at a time: a concurrent post-processing of the same
+            # transaction (a notification, the cron) fails and is rolled back,
+            # so it never makes a second invoice or email.
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT id FROM payment_transaction WHERE id IN %s FOR NO KEY UPDATE",
+                [tuple(self.ids)],
+            )
         # Once per state: a repeated notification or a retried post-processing cron
         # of the same state writes no second event.
         for tx in self.filtered(
@@ -31,4 +40,47 @@ class PaymentTransaction(models.Model):
                     tx.currency_id.format(tx.amount),
                 ),
             )
-        return super()._post_process()
+        result = super()._post_process()
+        self.filtered(lambda t: t.state == "done").invoice_ids._send_web_invoices()
+        return result
+
+    # --- Invoicing policy of the website -----------------------------------------
+
+    def _get_website_invoice_policy(self):
+        """The invoicing policy of the website of this transaction's order, or False."""
+        self.ensure_one()
+        orders = self.sale_order_ids.filtered("website_id")
+        return orders[:1]._get_invoice_policy() if orders else False
+
+    def _check_amount_and_confirm_order(self):
+        confirmed_orders = super()._check_amount_and_confirm_order()
+        # This is where Odoo invoices a confirmed payment when its own switch is
+        # on: the website's policy does the same for its "automatic" customers.
+        self.filtered(
+            lambda tx: tx.state == "done" and tx._get_website_invoice_policy() == "auto"
+        )._invoice_by_website_policy()
+        return confirmed_orders
+
+    def _invoice_by_website_policy(self):
+        """Odoo's own invoicing of paid orders, once per order."""
+        for tx in self:
+            orders = tx.sale_order_ids
+            orders._lock_for_invoicing()
+            if tx.invoice_ids or orders._get_customer_invoices():
+                continue
+            super(PaymentTransaction, tx)._invoice_sale_orders()
+            tx.invoice_ids.web_invoice_send_state = "to_send"
+
+    def _invoice_sale_orders(self):
+        # Orders of a website with its own policy are invoiced by that policy.
+        return super(
+            PaymentTransaction,
+            self.filtered(lambda tx: not tx._get_website_invoice_policy()),
+        )._invoice_sale_orders()
+
+    def _send_invoice(self):
+        # The website's policy sends its invoices with the website's own email.
+        return super(
+            PaymentTransaction,
+            self.filtered(lambda tx: not tx._get_website_invoice_policy()),
+        )._send_invoice()

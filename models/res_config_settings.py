@@ -39,6 +39,21 @@ class ResConfigSettings(models.TransientModel):
     cart_reminder_step_count = fields.Integer(
         compute="_compute_cart_reminder_step_count"
     )
+    invoice_policy_enabled = fields.Boolean(
+        related="website_id.invoice_policy_enabled", readonly=False
+    )
+    invoice_policy_business = fields.Selection(
+        related="website_id.invoice_policy_business", readonly=False
+    )
+    invoice_policy_consumer = fields.Selection(
+        related="website_id.invoice_policy_consumer", readonly=False
+    )
+    website_invoice_mail_template_id = fields.Many2one(
+        related="website_id.invoice_mail_template_id", readonly=False
+    )
+    website_invoice_journal_id = fields.Many2one(
+        related="website_id.invoice_journal_id", readonly=False
+    )
 
     @api.onchange("cart_reminder_enabled")
     def _onchange_cart_reminder_enabled(self):
@@ -50,6 +65,24 @@ class ResConfigSettings(models.TransientModel):
                 != settings.website_id.cart_reminder_enabled
             ):
                 settings.send_abandoned_cart_email = settings.cart_reminder_enabled
+
+    @api.onchange("invoice_policy_enabled")
+    def _onchange_invoice_policy_enabled(self):
+        # Switched on: start from what Odoo's Automatic Invoice does on this form.
+        for settings in self:
+            if settings.invoice_policy_enabled and not (
+                settings.website_id.invoice_policy_enabled
+            ):
+                policy = "auto" if settings.automatic_invoice else "manual"
+                settings.invoice_policy_business = policy
+                settings.invoice_policy_consumer = policy
+
+    def set_values(self):
+        automatic_before = self.env["website"]._get_odoo_automatic_invoice()
+        super().set_values()
+        automatic = self.env["website"]._get_odoo_automatic_invoice()
+        if automatic != automatic_before:
+            self.env["website"]._follow_automatic_invoice(automatic)
 
     def _compute_cart_reminder_step_count(self):
         for settings in self:

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.sql import create_index
 
+from .account_move import INVOICE_SEND_STATES
+
 _logger = logging.getLogger(__name__)
 
 TRACKING_STAGES = [
@@ -99,6 +101,21 @@ class SaleOrder(models.Model):
     )
     cart_reminder_date = fields.Datetime(
         string="Last Cart Reminder", readonly=True, copy=False
+    )
+    invoice_request_date = fields.Datetime(
+        string="Invoice Requested On",
+        readonly=True,
+        copy=False,
+        help="When the customer asked for the invoice on the website.",
+    )
+    web_invoice_send_state = fields.Selection(
+        INVOICE_SEND_STATES,
+        string="Invoice Email",
+        compute="_compute_web_invoice_send_state",
+        help="Delivery of the invoice email sent by the website's invoicing policy.",
+    )
+    web_invoice_send_error = fields.Char(
+        string="Invoice Email Error", compute="_compute_web_invoice_send_state"
     )
 
     def init(self):
@@ -316,6 +333,170 @@ class SaleOrder(models.Model):
         if mail_template:
             self._add_tracking_event("email_sent", description=mail_template.name)
         return result
+
+    # --- Invoicing policy of the website -----------------------------------------
+
+    @api.depends("invoice_ids.web_invoice_send_state")
+    def _compute_web_invoice_send_state(self):
+        for order in self:
+            invoices = order.invoice_ids.filtered("web_invoice_send_state")
+            failed = invoices.filtered(lambda m: m.web_invoice_send_state == "failed")
+            pending = invoices.filtered(
+                lambda m: m.web_invoice_send_state in ("to_send", "sending")
+            )
+            shown = failed[:1] or pending[:1] or invoices[:1]
+            order.web_invoice_send_state = shown.web_invoice_send_state
+            order.web_invoice_send_error = shown.web_invoice_send_error
+
+    def _get_invoice_policy(self):
+        """The website's invoicing policy for this order's customer, or False."""
+        self.ensure_one()
+        if not self.website_id:
+            return False
+        return self.website_id._get_invoice_policy(self.partner_invoice_id)
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        if self._get_invoice_policy() and self.website_id.invoice_journal_id:
+            values["journal_id"] = self.website_id.invoice_journal_id.id
+        return values
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        invoices = super()._create_invoices(grouped=grouped, final=final, date=date)
+        for invoice in invoices.sudo():
+            invoice.line_ids.sale_line_ids.order_id._add_tracking_event(
+                "invoice_created", invoice_id=invoice.id, description=invoice.name
+            )
+        return invoices
+
+    def _get_customer_invoices(self):
+        return self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state != "cancel"
+        )
+
+    def _lock_for_invoicing(self):
+        """Lock the orders: a concurrent invoicing of them fails and rolls back."""
+        if self.ids:
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE",
+                [tuple(self.ids)],
+            )
+
+    def _get_invoice_request_blocker(self):
+        """Why the customer may not ask for this order's invoice, or False."""
+        self.ensure_one()
+        if not self._get_invoice_policy():
+            return self.env._("Invoices of this shop are not made on request.")
+        if self.state == "cancel":
+            return self.env._("This order is cancelled: it has no invoice.")
+        if self._get_customer_invoices():
+            return self.env._("This order already has its invoice.")
+        if self.invoice_request_date:
+            return self.env._(
+                "You already asked for this invoice; our team is preparing it."
+            )
+        if self.state != "sale" or not self._is_paid():
+            return self.env._("The invoice can be asked for once the order is paid.")
+        return False
+
+    def _prepare_business_billing_vals(self, company_name, vat):
+        """Billing values of a business invoice; a UserError for bad ones."""
+        self.ensure_one()
+        billing = self.partner_invoice_id.commercial_partner_id
+        company_name = (company_name or "").strip()
+        vat = (vat or "").strip()
+        values = {}
+        if not billing.is_company and not (company_name or billing.company_name):
+            raise UserError(self.env._("Enter the company name of the invoice."))
+        if not billing.is_company and company_name:
+            values["company_name"] = company_name
+        if not vat and not billing.vat:
+            raise UserError(self.env._("Enter the VAT number of the company."))
+        if vat:
+            if not billing._is_valid_vat_number(vat):
+                raise UserError(
+                    self.env._(
+                        "%(vat)s is not a valid VAT number for %(country)s.",
+                        vat=vat,
+                        country=billing.country_id.name or self.env._("its country"),
+                    )
+                )
+            values["vat"] = vat
+        return values
+
+    def action_request_invoice(self, business=False, company_name=None, vat=None):
+        """The customer asks for the invoice of this paid order on the website.
+
+        Per the website's policy, the invoice is made and sent at once, or the
+        salesperson gets an activity to make it ("manual"). Bad input raises a
+        UserError before anything is written.
+        """
+        self.ensure_one()
+        self._lock_for_invoicing()
+        blocker = self._get_invoice_request_blocker()
+        if blocker:
+            raise UserError(blocker)
+        if business:
+            billing_vals = self._prepare_business_billing_vals(company_name, vat)
+            if billing_vals:
+                self.partner_invoice_id.commercial_partner_id.write(billing_vals)
+        self._add_tracking_event("invoice_requested")
+        if self._get_invoice_policy() == "manual":
+            self.invoice_request_date = fields.Datetime.now()
+            self._schedule_invoice_request_activity()
+            return self.env["account.move"]
+        invoices = self._invoice_paid_web_order(requested=True)
+        invoices._send_web_invoices()
+        return invoices
+
+    def _invoice_paid_web_order(self, requested=False):
+        """Create, post and reconcile the invoice of this paid order, once."""
+        self.ensure_one()
+        transactions = self.transaction_ids.filtered(
+            lambda tx: tx.state == "done" and tx.operation != "validation"
+        ).sorted("id")
+        transactions[-1:]._invoice_by_website_policy()
+        invoices = self._get_customer_invoices().filtered(
+            lambda m: m.state == "draft" and m.web_invoice_send_state == "to_send"
+        )
+        invoices.write({"invoice_requested": requested})
+        invoices.action_post()
+        payments = transactions.payment_id.filtered(lambda p: p.state != "canceled")
+        # As Odoo links a payment made before its invoice (account_payment).
+        payments.invoice_ids |= invoices
+        for payment in payments.filtered("move_id"):
+            (payment.move_id.line_ids + invoices.line_ids).filtered(
+                lambda line, p=payment: line.account_id == p.destination_account_id
+                and not line.reconciled
+            ).reconcile()
+        return invoices
+
+    def _schedule_invoice_request_activity(self):
+        self.ensure_one()
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Invoice requested by the customer"),
+            note=self.env._(
+                "The customer of %(order)s asked for the invoice on the website.",
+                order=self.name,
+            ),
+            user_id=(self.user_id or self.team_id.user_id or self.env.user).id,
+        )
+
+    def _schedule_invoice_email_activity(self, invoice):
+        for order in self:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Invoice email failed"),
+                note=self.env._(
+                    "The email of invoice %(invoice)s could not be delivered: "
+                    "%(reason)s",
+                    invoice=invoice.name,
+                    reason=invoice.web_invoice_send_error or "",
+                ),
+                user_id=(order.user_id or order.team_id.user_id or self.env.user).id,
+            )
 
     # --- Manual confirmation queue ---------------------------------------------
 

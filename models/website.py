@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import str2bool
 
 from .website_cart_reminder_step import MAX_CART_REMINDER_STEPS, _format_hours
 
@@ -10,6 +11,12 @@ ASSIGNMENT_MODES = [
     ("fixed", "Fixed Salesperson"),
     ("round_robin", "Round-Robin in the Sales Team"),
     ("customer", "Customer's Own Salesperson"),
+]
+
+INVOICE_POLICIES = [
+    ("auto", "Automatic on Confirmed Payment"),
+    ("request", "On Customer Request"),
+    ("manual", "Manual"),
 ]
 
 
@@ -108,6 +115,39 @@ class Website(models.Model):
             "website_sale_order_tracking.mail_template_web_order_shipped",
             raise_if_not_found=False,
         ),
+    )
+
+    invoice_policy_enabled = fields.Boolean(
+        string="Invoicing Policy per Customer Kind",
+        help="Decide for this website's orders when their invoice is made, for "
+        "business customers and for consumers separately, instead of Odoo's "
+        "Automatic Invoice switch.",
+    )
+    invoice_policy_business = fields.Selection(
+        INVOICE_POLICIES,
+        string="Invoice for Businesses",
+        required=True,
+        default="auto",
+        help="Business customers are companies and partners with a VAT number.",
+    )
+    invoice_policy_consumer = fields.Selection(
+        INVOICE_POLICIES,
+        string="Invoice for Consumers",
+        required=True,
+        default="request",
+    )
+    invoice_mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Invoice Email",
+        domain="[('model', '=', 'account.move')]",
+        help="Email that sends the invoice of a web order, with its PDF. Empty: "
+        "Odoo's invoice email.",
+    )
+    invoice_journal_id = fields.Many2one(
+        "account.journal",
+        string="Invoice Journal",
+        domain="[('type', '=', 'sale'), ('company_id', '=', company_id)]",
+        help="Sales journal of this website's invoices. Empty: Odoo's default.",
     )
 
     @api.constrains("order_assignment_mode", "salesteam_id", "salesperson_id")
@@ -234,6 +274,8 @@ class Website(models.Model):
         if "cart_reminder_enabled" in vals:
             enabled = bool(vals["cart_reminder_enabled"])
             switched = self.filtered(lambda w: w.cart_reminder_enabled != enabled)
+        if vals.get("invoice_policy_enabled"):
+            vals = self._prepare_invoice_policy_start_vals(vals)
         switched_on = switched.filtered(lambda w: not w.cart_reminder_enabled)
         switched_on._create_default_cart_reminder_steps()
         result = super().write(vals)
@@ -250,6 +292,53 @@ class Website(models.Model):
         ):
             self._sync_first_cart_reminder_step()
         return result
+
+    # --- Invoicing policy ---------------------------------------------------------
+
+    def _prepare_invoice_policy_start_vals(self, vals):
+        """Switching the policy on keeps what Odoo's own switch did until then."""
+        if any(
+            key in vals
+            for key in ("invoice_policy_business", "invoice_policy_consumer")
+        ) or all(self.mapped("invoice_policy_enabled")):
+            return vals
+        policy = "auto" if self._get_odoo_automatic_invoice() else "manual"
+        return dict(
+            vals, invoice_policy_business=policy, invoice_policy_consumer=policy
+        )
+
+    @api.model
+    def _get_odoo_automatic_invoice(self):
+        """Odoo's own Automatic Invoice switch (``sale.automatic_invoice``)."""
+        return str2bool(
+            self.env["ir.config_parameter"].sudo().get_param("sale.automatic_invoice")
+            or "False"
+        )
+
+    @api.model
+    def _follow_automatic_invoice(self, automatic):
+        """Odoo's Automatic Invoice switched: the websites' policies follow it."""
+        websites = self.search([("invoice_policy_enabled", "=", True)])
+        if automatic:
+            websites.write(
+                {"invoice_policy_business": "auto", "invoice_policy_consumer": "auto"}
+            )
+            return
+        for kind in ("business", "consumer"):
+            field = f"invoice_policy_{kind}"
+            websites.filtered(lambda w, f=field: w[f] == "auto").write(
+                {field: "manual"}
+            )
+
+    def _get_invoice_policy(self, partner):
+        """The policy of this website for ``partner``'s orders; False when Odoo's."""
+        self.ensure_one()
+        if not self.invoice_policy_enabled:
+            return False
+        commercial = partner.commercial_partner_id
+        if commercial.is_company or commercial.vat:
+            return self.invoice_policy_business
+        return self.invoice_policy_consumer
 
     def _create_default_cart_reminder_steps(self):
         """Start the sequence from Odoo's own delay and template, then 1 and 3 days."""

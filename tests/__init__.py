@@ -5,3 +5,4 @@ from . import test_manual_confirmation
 from . import test_settings
 from . import test_tour_checkout
 from . import test_i18n
+from . import test_invoicing_policy

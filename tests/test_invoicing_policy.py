@@ -1,0 +1,271 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import WebOrderTrackingCommon
+
+
+class InvoicingPolicyCommon(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", False)
+        cls.business = cls._create_customer(
+            "Business Buyer", "wsot_business_1", vat="DE136695976"
+        )
+        cls.business.partner_id.country_id = cls.env.ref("base.de")
+        cls.journal_web = cls.env["account.journal"].create(
+            {"name": "Web Invoices", "code": "WEBI", "type": "sale"}
+        )
+        cls.web_template = cls.env.ref("account.email_template_edi_invoice").copy(
+            {"subject": "Your web invoice {{ object.name }}"}
+        )
+        cls.website.write(
+            {
+                "invoice_policy_enabled": True,
+                "invoice_policy_business": "auto",
+                "invoice_policy_consumer": "request",
+                "invoice_mail_template_id": cls.web_template.id,
+                "invoice_journal_id": cls.journal_web.id,
+            }
+        )
+
+    def _paid_order(self, customer=None, website=None):
+        order = self._make_cart(customer or self.customer, website=website)
+        self._pay_by_demo(order)
+        self.assertEqual(order.state, "sale")
+        return order
+
+    def _invoice_emails(self, invoices):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "account.move"),
+                ("res_id", "in", invoices.ids),
+                ("message_type", "=", "comment"),
+            ]
+        )
+
+    def _events(self, order):
+        return order.tracking_event_ids.mapped("event_type")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingPolicy(InvoicingPolicyCommon):
+    def test_automatic_for_businesses_invoices_sends_and_pays_once(self):
+        order = self._paid_order(self.business)
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.journal_id, self.journal_web)
+        self.assertEqual(invoice.website_id, self.website)
+        self.assertFalse(invoice.invoice_requested)
+        email = self._invoice_emails(invoice)
+        self.assertEqual(len(email), 1)
+        self.assertEqual(email.subject, f"Your web invoice {invoice.name}")
+        self.assertEqual(invoice.web_invoice_message_id, email)
+        self.assertEqual(invoice.web_invoice_send_state, "sending")
+        self.assertTrue(email.attachment_ids, "the invoice PDF goes with the email")
+        events = self._events(order)
+        for event in ("invoice_created", "invoice_posted", "invoice_sent"):
+            self.assertIn(event, events)
+        self.assertIn("invoice_paid", events)
+
+    def test_same_transaction_post_processed_twice_gives_one_invoice(self):
+        order = self._paid_order(self.business)
+        tx = order.transaction_ids
+        tx.is_post_processed = False
+        tx._post_process()
+        tx._post_process()
+        self.assertEqual(len(order.invoice_ids), 1)
+        self.assertEqual(len(self._invoice_emails(order.invoice_ids)), 1)
+
+    def test_on_request_for_consumers_waits_for_the_customer(self):
+        order = self._paid_order(self.customer)
+        self.assertFalse(order.invoice_ids)
+        self.assertTrue(order.transaction_ids.payment_id, "the payment is recorded")
+        invoices = order.with_user(self.customer).sudo().action_request_invoice()
+        self.assertEqual(invoices, order.invoice_ids)
+        self.assertEqual(invoices.state, "posted")
+        self.assertTrue(invoices.invoice_requested)
+        self.assertIn(invoices.payment_state, ("paid", "in_payment"))
+        self.assertEqual(len(self._invoice_emails(invoices)), 1)
+        self.assertIn("invoice_requested", self._events(order))
+        with self.assertRaisesRegex(UserError, "already has its invoice"):
+            order.action_request_invoice()
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_manual_request_gives_the_salesperson_an_activity(self):
+        self.website.invoice_policy_consumer = "manual"
+        order = self._paid_order(self.customer)
+        order.user_id = self.salesman_1
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(order.action_request_invoice())
+        self.assertFalse(order.invoice_ids)
+        self.assertTrue(order.invoice_request_date)
+        activity = order.activity_ids
+        self.assertEqual(activity.user_id, self.salesman_1)
+        self.assertEqual(activity.summary, "Invoice requested by the customer")
+        with self.assertRaisesRegex(UserError, "already asked"):
+            order.action_request_invoice()
+        self.assertEqual(len(order.activity_ids), 1)
+
+    def test_each_policy_cell(self):
+        cases = [
+            ("business", "auto", True),
+            ("business", "request", False),
+            ("business", "manual", False),
+            ("consumer", "auto", True),
+            ("consumer", "request", False),
+            ("consumer", "manual", False),
+        ]
+        buyers = {"business": self.business, "consumer": self.customer}
+        for kind, policy, invoiced in cases:
+            with self.subTest(kind=kind, policy=policy):
+                self.website[f"invoice_policy_{kind}"] = policy
+                order = self._paid_order(buyers[kind])
+                self.assertEqual(bool(order.invoice_ids), invoiced)
+                blocker = order._get_invoice_request_blocker()
+                self.assertEqual(bool(blocker), invoiced)
+                if policy == "request":
+                    self.assertTrue(order.action_request_invoice())
+                if policy == "manual":
+                    self.assertFalse(order.action_request_invoice())
+                    self.assertTrue(order.activity_ids)
+
+    def test_company_contact_is_a_business(self):
+        self.website.invoice_policy_consumer = "manual"
+        order = self._paid_order(self.company_contact)
+        self.assertEqual(order._get_invoice_policy(), "auto")
+        self.assertTrue(order.invoice_ids)
+
+    def test_website_policy_overrides_odoo_switch_both_ways(self):
+        self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        self.website.invoice_policy_business = "manual"
+        order = self._paid_order(self.business)
+        self.assertFalse(order.invoice_ids, "manual: Odoo's switch does not invoice")
+
+    def test_policy_off_leaves_odoo_behaviour(self):
+        self.website.invoice_policy_enabled = False
+        order = self._paid_order(self.customer)
+        self.assertFalse(order.invoice_ids)
+        self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        order = self._paid_order(self.customer)
+        self.assertTrue(order.invoice_ids)
+        self.assertNotEqual(order.invoice_ids.journal_id, self.journal_web)
+        self.assertFalse(order.invoice_ids.web_invoice_send_state)
+        self.assertTrue(order.invoice_ids.is_move_sent)
+        with self.assertRaisesRegex(UserError, "not made on request"):
+            order.action_request_invoice()
+
+    def test_other_website_keeps_its_own_policy(self):
+        order = self._paid_order(self.business, website=self.website_2)
+        self.assertFalse(order.invoice_ids)
+
+    def test_credit_note_is_on_the_timeline(self):
+        order = self._paid_order(self.business)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=order.invoice_ids.ids)
+            .create({"journal_id": self.journal_web.id, "reason": "test"})
+        )
+        reversal.refund_moves()
+        order.invoice_ids.filtered(lambda m: m.move_type == "out_refund").action_post()
+        self.assertIn("credit_note", self._events(order))
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
+    def test_unpaid_order_is_refused(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        with self.assertRaisesRegex(UserError, "once the order is paid"):
+            order.action_request_invoice()
+        self.assertFalse(order.invoice_ids)
+        self.assertNotIn("invoice_requested", self._events(order))
+
+    def test_cancelled_order_is_refused(self):
+        order = self._paid_order(self.customer)
+        order._action_cancel()
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            order.action_request_invoice()
+        self.assertFalse(order.invoice_ids)
+
+    def test_invalid_vat_is_refused_and_nothing_written(self):
+        self.customer.partner_id.country_id = self.env.ref("base.de")
+        order = self._paid_order(self.customer)
+        with self.assertRaisesRegex(UserError, "not a valid VAT number"):
+            order.action_request_invoice(
+                business=True, company_name="Tea GmbH", vat="DE123"
+            )
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(self.customer.partner_id.vat)
+        self.assertFalse(self.customer.partner_id.company_name)
+
+    def test_business_invoice_asks_missing_billing_data(self):
+        order = self._paid_order(self.customer)
+        with self.assertRaisesRegex(UserError, "company name"):
+            order.action_request_invoice(business=True, vat="DE136695976")
+        with self.assertRaisesRegex(UserError, "VAT number"):
+            order.action_request_invoice(business=True, company_name="Tea GmbH")
+        self.assertFalse(order.invoice_ids)
+
+    def test_business_invoice_with_billing_data_is_automatic(self):
+        self.customer.partner_id.country_id = self.env.ref("base.de")
+        self.website.invoice_policy_consumer = "manual"
+        order = self._paid_order(self.customer)
+        invoices = order.action_request_invoice(
+            business=True, company_name="Tea GmbH", vat="DE136695976"
+        )
+        self.assertEqual(self.customer.partner_id.vat, "DE136695976")
+        self.assertEqual(self.customer.partner_id.company_name, "Tea GmbH")
+        self.assertTrue(invoices, "a business customer: the business policy (auto)")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingPolicySettings(InvoicingPolicyCommon):
+    def test_switching_on_starts_from_odoo_switch(self):
+        website = self.env["website"].create({"name": "Fresh Shop"})
+        website.invoice_policy_enabled = True
+        self.assertEqual(website.invoice_policy_business, "manual")
+        self.assertEqual(website.invoice_policy_consumer, "manual")
+        self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        website_2 = self.env["website"].create({"name": "Fresh Shop 2"})
+        website_2.invoice_policy_enabled = True
+        self.assertEqual(website_2.invoice_policy_consumer, "auto")
+
+    def test_odoo_switch_changed_in_settings_moves_the_policies(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.default_invoice_policy = "order"
+        settings.automatic_invoice = True
+        settings.save().execute()
+        self.assertEqual(self.website.invoice_policy_consumer, "auto")
+        self.assertEqual(self.website.invoice_policy_business, "auto")
+        settings = Form(self.env["res.config.settings"])
+        settings.automatic_invoice = False
+        settings.save().execute()
+        self.assertEqual(self.website.invoice_policy_consumer, "manual")
+        self.assertEqual(self.website.invoice_policy_business, "manual")
+
+    def test_saving_settings_without_change_keeps_the_policies(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.save().execute()
+        self.assertEqual(self.website.invoice_policy_consumer, "request")
+        self.assertEqual(self.website.invoice_policy_business, "auto")
+
+    def test_invoice_search_filters(self):
+        arch = self.env["account.move"].get_view(view_type="search")["arch"]
+        for name in ("invoice_requested", "web_invoices", "group_by_website"):
+            self.assertIn(f'name="{name}"', arch)
+        order = self._paid_order(self.customer)
+        order.action_request_invoice()
+        requested = self.env["account.move"].search(
+            [("invoice_requested", "=", True), ("website_id", "=", self.website.id)]
+        )
+        self.assertEqual(requested, order.invoice_ids)
+
+    def test_order_form_shows_invoice_email(self):
+        order = self._paid_order(self.business)
+        self.assertEqual(order.web_invoice_send_state, "sending")
+        arch = self.env["sale.order"].get_view(view_type="form")["arch"]
+        self.assertIn('name="web_invoice_send_state"', arch)
