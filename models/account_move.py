@@ -37,7 +37,7 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # The send cron only looks at invoices whose email is not settled yet.
         self.env.cr.execute(
             """
@@ -46,6 +46,7 @@ class AccountMove(models.Model):
              WHERE web_invoice_send_state IN ('to_send', 'sending')
             """
         )
+        return result
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
@@ -210,6 +211,8 @@ class AccountMove(models.Model):
             )
             orders._schedule_invoice_email_activity(self)
             return
+        # Back to Odoo's mail queue, whose cron delivers it again: one attempt per
+        # run of this cron, whatever the queue does in between.
         failed_notifications.write(
             {
                 "notification_status": "ready",
@@ -226,4 +229,4 @@ class AccountMove(models.Model):
                 "web_invoice_send_error": reason,
             }
         )
-        mails.send(raise_exception=False)
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()

@@ -13,15 +13,6 @@ class PaymentTransaction(models.Model):
         return transactions
 
     def _post_process(self):
-        if self.ids:
-            # One worker at a time: a concurrent post-processing of the same
-            # transaction (a notification, the cron) fails and is rolled back,
-            # so it never makes a second invoice or email.
-            self.env.flush_all()
-            self.env.cr.execute(
-                "SELECT id FROM payment_transaction WHERE id IN %s FOR NO KEY UPDATE",
-                [tuple(self.ids)],
-            )
         # Once per state: a repeated notification or a retried post-processing cron
         # of the same state writes no second event.
         for tx in self.filtered(
@@ -68,10 +59,12 @@ class PaymentTransaction(models.Model):
             orders._lock_for_invoicing()
             if tx.invoice_ids or orders._get_customer_invoices():
                 continue
-            super(PaymentTransaction, tx)._invoice_sale_orders()
+            tx.with_context(website_invoice_policy=True)._invoice_sale_orders()
             tx.invoice_ids.web_invoice_send_state = "to_send"
 
     def _invoice_sale_orders(self):
+        if self.env.context.get("website_invoice_policy"):
+            return super()._invoice_sale_orders()
         # Orders of a website with its own policy are invoiced by that policy.
         return super(
             PaymentTransaction,

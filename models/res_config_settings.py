@@ -79,10 +79,11 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         automatic_before = self.env["website"]._get_odoo_automatic_invoice()
-        super().set_values()
+        result = super().set_values()
         automatic = self.env["website"]._get_odoo_automatic_invoice()
         if automatic != automatic_before:
             self.env["website"]._follow_automatic_invoice(automatic)
+        return result
 
     def _compute_cart_reminder_step_count(self):
         for settings in self:

@@ -145,7 +145,6 @@ class Website(models.Model):
     )
     invoice_journal_id = fields.Many2one(
         "account.journal",
-        string="Invoice Journal",
         domain="[('type', '=', 'sale'), ('company_id', '=', company_id)]",
         help="Sales journal of this website's invoices. Empty: Odoo's default.",
     )

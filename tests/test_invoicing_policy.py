@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest.mock import patch
+
+import odoo
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import WebOrderTrackingCommon
+from ..models.account_move import MAX_INVOICE_SEND_ATTEMPTS
+from .common import CronWorkersCase, WebOrderTrackingCommon
 
 
 class InvoicingPolicyCommon(WebOrderTrackingCommon):
@@ -269,3 +274,172 @@ class TestInvoicingPolicySettings(InvoicingPolicyCommon):
         self.assertEqual(order.web_invoice_send_state, "sending")
         arch = self.env["sale.order"].get_view(view_type="form")["arch"]
         self.assertIn('name="web_invoice_send_state"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceEmailRetry(InvoicingPolicyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A mail server nobody listens on: deliveries fail as with a server down.
+        cls.env["ir.mail_server"].create(
+            {"name": "Down", "smtp_host": "127.0.0.1", "smtp_port": 9, "sequence": 1}
+        )
+
+    def _deliver(self, invoice, server_up):
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "=", invoice.web_invoice_message_id.id)]
+        )
+        # Odoo's test mode never opens an SMTP connection: leave it for this
+        # delivery so a real connection to the closed port fails.
+        with patch.object(
+            odoo.modules.module, "current_test", None if not server_up else True
+        ):
+            mails.send()
+        return mails
+
+    def test_failed_email_is_retried_and_visible_on_the_order(self):
+        order = self._paid_order(self.business)
+        invoice = order.invoice_ids
+        mails = self._deliver(invoice, server_up=False)
+        self.assertEqual(mails.state, "exception")
+        self.env["account.move"]._cron_send_web_invoices()
+        self.assertIn("invoice_send_failed", self._events(order))
+        self.assertEqual(invoice.web_invoice_send_attempts, 2)
+        self.assertTrue(order.web_invoice_send_error, "the failure shows on the order")
+        self.assertEqual(mails.state, "outgoing", "back in the mail queue")
+        self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoice.web_invoice_send_attempts, 2, "one retry a failure")
+        self._deliver(invoice, server_up=True)
+        self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoice.web_invoice_send_state, "sent")
+        self.assertEqual(order.web_invoice_send_state, "sent")
+        self.assertEqual(len(self._invoice_emails(invoice)), 1, "the same email")
+
+    def test_email_given_up_after_the_last_attempt(self):
+        order = self._paid_order(self.business)
+        order.user_id = self.salesman_1
+        invoice = order.invoice_ids
+        for _attempt in range(MAX_INVOICE_SEND_ATTEMPTS):
+            self._deliver(invoice, server_up=False)
+            self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoice.web_invoice_send_state, "failed")
+        self.assertEqual(order.web_invoice_send_state, "failed")
+        self.assertEqual(order.activity_ids.summary, "Invoice email failed")
+        self.assertEqual(order.activity_ids.user_id, self.salesman_1)
+
+
+@tagged("post_install", "-at_install")
+class TestAutomaticInvoiceWorkers(CronWorkersCase):
+    def setUp(self):
+        super().setUp()
+        self.ids = self._in_own_cursor(self._create_paid_order)
+        self.addCleanup(self._in_own_cursor, self._remove_paid_order)
+
+    def _create_paid_order(self, env):
+        website = env["website"].create(
+            {
+                "name": "Invoice Worker Shop",
+                "invoice_policy_enabled": True,
+                "invoice_policy_consumer": "auto",
+            }
+        )
+        product = env["product.product"].create(
+            {"name": "Worker Service", "type": "service", "list_price": 30.0}
+        )
+        partner = env["res.partner"].create(
+            {"name": "Invoice Worker", "email": "iworker@example.com"}
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "website_id": website.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        provider = env.ref("payment.payment_provider_demo")
+        provider_state = provider.state
+        provider.state = "test"
+        tx = env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": partner.id,
+                "reference": "WSOT-WORKER-1",
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+        tx._set_done()
+        return {
+            "website": website.id,
+            "product": product.id,
+            "partner": partner.id,
+            "order": order.id,
+            "tx": tx.id,
+            "provider_state": provider_state,
+        }
+
+    def _remove_paid_order(self, env):
+        order = env["sale.order"].browse(self.ids["order"])
+        tx = env["payment.transaction"].browse(self.ids["tx"])
+        invoices = order.invoice_ids
+        payments = tx.payment_id
+        # The accounting audit trail keeps the messages of posted invoices and of
+        # their partner; this test's own are dropped with the test's records.
+        for model, ids in (
+            ("account.move", invoices.ids),
+            ("res.partner", [self.ids["partner"]]),
+        ):
+            if ids:
+                env.cr.execute(
+                    "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
+                    [model, tuple(ids)],
+                )
+        env.invalidate_all()
+        payments.action_draft()
+        payments.unlink()
+        invoices.button_draft()
+        invoices.with_context(force_delete=True).unlink()
+        tx.unlink()
+        order._action_cancel()
+        order.unlink()
+        env["product.product"].browse(self.ids["product"]).unlink()
+        env["res.partner"].browse(self.ids["partner"]).unlink()
+        env["website"].browse(self.ids["website"]).unlink()
+        env.ref("payment.payment_provider_demo").state = self.ids["provider_state"]
+
+    def _invoicing(self, env):
+        order = env["sale.order"].browse(self.ids["order"])
+        invoices = order.invoice_ids
+        emails = env["mail.message"].search_count(
+            [
+                ("model", "=", "account.move"),
+                ("res_id", "in", invoices.ids),
+                ("message_type", "=", "comment"),
+            ]
+        )
+        return len(invoices), emails
+
+    def test_two_post_processing_crons_make_one_invoice_and_email(self):
+        errors = self._run_workers(
+            lambda env: env["payment.transaction"]._cron_post_process()
+        )
+        self.assertFalse(errors)
+        self.assertEqual(self._in_own_cursor(self._invoicing), (1, 1))
+
+    def test_two_send_crons_send_once(self):
+        def post_invoice_waiting_for_its_email(env):
+            order = env["sale.order"].browse(self.ids["order"])
+            order.action_confirm()
+            invoice = order._create_invoices()
+            invoice.action_post()
+            invoice.web_invoice_send_state = "to_send"
+
+        self._in_own_cursor(post_invoice_waiting_for_its_email)
+        errors = self._run_workers(
+            lambda env: env["account.move"]._cron_send_web_invoices(batch_size=1)
+        )
+        self.assertFalse(errors)
+        self.assertEqual(self._in_own_cursor(self._invoicing), (1, 1))

@@ -48,3 +48,33 @@ registry.category("web_tour.tours").add("website_sale_order_tracking_guest_looku
         },
     ],
 });
+
+// A customer asks for the invoice of a paid order from its tracking page.
+registry.category("web_tour.tours").add("website_sale_order_tracking_request_invoice", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the invoice request",
+            trigger: "a.o_wsot_request_invoice_btn",
+            run: "click",
+        },
+        {
+            content: "An invoice for myself",
+            trigger: "input#o_wsot_invoice_consumer",
+            run: "click",
+        },
+        {
+            content: "Send the request",
+            trigger: "button.o_wsot_request_invoice_submit",
+            run: "click",
+        },
+        {
+            content: "Back on the tracking page, the request is confirmed",
+            trigger: ".o_wsot_invoice_requested",
+        },
+        {
+            content: "The invoice is there to download",
+            trigger: ".o_wsot_invoices a.o_wsot_invoice_download",
+        },
+    ],
+});

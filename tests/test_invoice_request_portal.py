@@ -1,0 +1,97 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+
+from odoo.tests import HttpCase, tagged
+
+from .test_invoicing_policy import InvoicingPolicyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
+    def _post(self, order, token=None, csrf=True, **fields):
+        data = dict(fields)
+        if csrf:
+            # The session's token, from any form of the website.
+            form = self.url_open("/order-status")
+            match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            data["csrf_token"] = match.group(1)
+        if token:
+            data["access_token"] = token
+        return self.url_open(
+            f"/my/orders/{order.id}/invoice/request", data=data, allow_redirects=False
+        )
+
+    def test_customer_requests_the_invoice_from_both_pages(self):
+        order = self._paid_order(self.customer)
+        self.authenticate(self.customer.login, self.customer.login)
+        for page in (f"/my/orders/{order.id}", f"/my/orders/{order.id}/tracking"):
+            text = self.url_open(page).text
+            self.assertIn("o_wsot_request_invoice_btn", text, page)
+        response = self._post(order, invoice_kind="consumer")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"/my/orders/{order.id}/tracking", response.headers["Location"])
+        self.assertTrue(order.invoice_ids.invoice_requested)
+        tracking = self.url_open(response.headers["Location"]).text
+        self.assertIn("Your invoice request was received.", tracking)
+        self.assertNotIn("o_wsot_request_invoice_btn", tracking)
+        again = self._post(order, invoice_kind="consumer")
+        self.assertEqual(again.status_code, 200)
+        self.assertIn("already has its invoice", again.text)
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_guest_with_the_token_may_request(self):
+        order = self._paid_order(self.customer)
+        token = order._portal_ensure_token()
+        response = self._post(order, token=token, invoice_kind="consumer")
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(order.invoice_ids)
+
+    def test_others_are_refused_and_nothing_is_made(self):
+        order = self._paid_order(self.customer)
+        for token in (None, "wrong-token"):
+            response = self._post(order, token=token, invoice_kind="consumer")
+            self.assertEqual(response.status_code, 404)
+            self.assertNotIn(order.name, response.text)
+        self.authenticate(self.customer_2.login, self.customer_2.login)
+        self.assertEqual(self._post(order, invoice_kind="consumer").status_code, 404)
+        self.assertFalse(order.invoice_ids)
+        self.assertNotIn("invoice_requested", self._events(order))
+
+    def test_post_without_csrf_token_is_refused(self):
+        order = self._paid_order(self.customer)
+        self.authenticate(self.customer.login, self.customer.login)
+        response = self._post(order, csrf=False, invoice_kind="consumer")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(order.invoice_ids)
+
+    def test_invalid_vat_shows_the_message_and_keeps_the_form(self):
+        self.customer.partner_id.country_id = self.env.ref("base.de")
+        order = self._paid_order(self.customer)
+        self.authenticate(self.customer.login, self.customer.login)
+        response = self._post(
+            order, invoice_kind="business", company_name="Tea GmbH", vat="DE123"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("is not a valid VAT number", response.text)
+        self.assertIn('value="Tea GmbH"', response.text)
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(self.customer.partner_id.vat)
+
+    def test_unpaid_order_shows_no_button_and_refuses(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        self.authenticate(self.customer.login, self.customer.login)
+        text = self.url_open(f"/my/orders/{order.id}/tracking").text
+        self.assertNotIn("o_wsot_request_invoice_btn", text)
+        response = self._post(order, invoice_kind="consumer")
+        self.assertIn("once the order is paid", response.text)
+        self.assertFalse(order.invoice_ids)
+
+    def test_customer_requests_the_invoice_in_the_browser(self):
+        order = self._paid_order(self.customer)
+        self.start_tour(
+            f"/my/orders/{order.id}/tracking",
+            "website_sale_order_tracking_request_invoice",
+            login="wsot_customer_1",
+        )
+        self.assertTrue(order.invoice_ids.invoice_requested)
