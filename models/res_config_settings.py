@@ -39,6 +39,16 @@ class ResConfigSettings(models.TransientModel):
     cart_reminder_step_count = fields.Integer(
         compute="_compute_cart_reminder_step_count"
     )
+    return_enabled = fields.Boolean(related="website_id.return_enabled", readonly=False)
+    return_window_days = fields.Integer(
+        related="website_id.return_window_days", readonly=False
+    )
+    return_photo_required = fields.Boolean(
+        related="website_id.return_photo_required", readonly=False
+    )
+    return_comment_required = fields.Boolean(
+        related="website_id.return_comment_required", readonly=False
+    )
     invoice_policy_enabled = fields.Boolean(
         related="website_id.invoice_policy_enabled", readonly=False
     )

@@ -23,6 +23,9 @@ TRACKING_STAGES = [
     ("in_preparation", "In Preparation"),
     ("partially_shipped", "Partially Shipped"),
     ("shipped", "Shipped"),
+    ("return_requested", "Return Requested"),
+    ("returned", "Returned"),
+    ("refunded", "Refunded"),
     ("cancelled", "Cancelled"),
 ]
 
@@ -37,6 +40,9 @@ TRACKING_PAGE_STEP_OF_STAGE = {
     "in_preparation": 2,
     "partially_shipped": 3,
     "shipped": 4,  # every step done
+    "return_requested": 4,
+    "returned": 4,
+    "refunded": 4,
 }
 
 # Providers whose payments arrive outside Odoo (wire transfer, pay on site...):
@@ -102,6 +108,10 @@ class SaleOrder(models.Model):
     cart_reminder_date = fields.Datetime(
         string="Last Cart Reminder", readonly=True, copy=False
     )
+    return_request_ids = fields.One2many(
+        "sale.return.request", "order_id", string="Return Requests", readonly=True
+    )
+    return_request_count = fields.Integer(compute="_compute_return_request_count")
     invoice_request_date = fields.Datetime(
         string="Invoice Requested On",
         readonly=True,
@@ -146,6 +156,7 @@ class SaleOrder(models.Model):
         "transaction_ids.provider_code",
         "picking_ids.state",
         "picking_ids.move_ids.picked",
+        "return_request_ids.state",
     )
     def _compute_tracking_stage(self):
         for order in self:
@@ -156,7 +167,9 @@ class SaleOrder(models.Model):
         if self.state == "cancel":
             return "cancelled"
         if self.state == "sale":
-            return self._get_delivery_tracking_stage()
+            return (
+                self._get_return_tracking_stage() or self._get_delivery_tracking_stage()
+            )
         if self._has_pending_offline_payment():
             return "to_confirm"
         if not self.website_id:
@@ -179,6 +192,18 @@ class SaleOrder(models.Model):
         if any(p.state == "done" or any(p.move_ids.mapped("picked")) for p in pickings):
             return "in_preparation"
         return "confirmed"
+
+    def _get_return_tracking_stage(self):
+        states = set(self.return_request_ids.mapped("state")) - {"rejected"}
+        for stage, state in (
+            ("refunded", "refunded"),
+            ("returned", "received"),
+            ("return_requested", "approved"),
+            ("return_requested", "requested"),
+        ):
+            if state in states:
+                return stage
+        return False
 
     def _has_pending_offline_payment(self):
         return any(
@@ -333,6 +358,22 @@ class SaleOrder(models.Model):
         if mail_template:
             self._add_tracking_event("email_sent", description=mail_template.name)
         return result
+
+    # --- Returns ----------------------------------------------------------------
+
+    @api.depends("return_request_ids")
+    def _compute_return_request_count(self):
+        for order in self:
+            order.return_request_count = len(order.return_request_ids)
+
+    def action_view_return_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "website_sale_order_tracking.sale_return_request_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
 
     # --- Invoicing policy of the website -----------------------------------------
 

@@ -18,6 +18,11 @@ EVENT_TYPES = [
     ("email_sent", "Email Sent"),
     ("payment_reminder", "Payment Reminder Sent"),
     ("cart_reminder", "Cart Reminder Sent"),
+    ("return_requested", "Return Requested"),
+    ("return_approved", "Return Approved"),
+    ("return_rejected", "Return Rejected"),
+    ("returned", "Return Received"),
+    ("refunded", "Refunded"),
     ("cancelled", "Order Cancelled"),
 ]
 
@@ -33,6 +38,11 @@ CUSTOMER_VISIBLE_EVENTS = {
     "invoice_requested",
     "invoice_paid",
     "credit_note",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "returned",
+    "refunded",
     "payment_reminder",
     "cancelled",
 }

@@ -15,6 +15,13 @@ class StockPicking(models.Model):
         copy=False,
         help="When the website's shipping email went to the customer of the order.",
     )
+    return_request_id = fields.Many2one(
+        "sale.return.request",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The customer's return request this transfer brings back.",
+    )
 
     def _action_done(self):
         result = super()._action_done()
@@ -23,6 +30,7 @@ class StockPicking(models.Model):
             lambda p: p.sale_id.website_id and p.picking_type_code != "incoming"
         ):
             picking._add_order_tracking_event()
+        self.sudo().return_request_id._action_receive()
         return result
 
     def _add_order_tracking_event(self):

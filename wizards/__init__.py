@@ -1,1 +1,2 @@
 from . import sale_order_confirm_wizard
+from . import sale_return_reject_wizard

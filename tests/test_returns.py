@@ -1,0 +1,263 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import WebOrderTrackingCommon
+
+
+class ReturnCommon(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website.write({"return_enabled": True, "return_window_days": 30})
+        cls.reason = cls.env.ref("website_sale_order_tracking.return_reason_damaged")
+
+    def _delivered_order(self, customer=None, products=None, quantities=None):
+        order = self._make_cart(customer or self.customer, products)
+        self._pay_by_demo(order)
+        self._validate_picking(order.picking_ids, quantities)
+        return order
+
+    def _request(self, order, quantities=None, **values):
+        """A return request as the portal makes it: {sale line: quantity}."""
+        quantities = quantities or {
+            line: line.product_uom_qty
+            for line in order.order_line.filtered("product_id.is_storable")
+        }
+        return self.env["sale.return.request"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": line.id,
+                            "quantity": quantity,
+                            "reason_id": self.reason.id,
+                        }
+                    )
+                    for line, quantity in quantities.items()
+                ],
+                **values,
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestReturnWorkflow(ReturnCommon):
+    def test_request_approve_receive(self):
+        order = self._delivered_order(products={self.product: 2})
+        request = self._request(order)
+        self.assertTrue(request.name.startswith("RET/"))
+        self.assertEqual(request.state, "requested")
+        self.assertEqual(order.tracking_stage, "return_requested")
+        self.assertEqual(request.amount_total, 200.0)
+        request.action_approve()
+        self.assertEqual(request.state, "approved")
+        picking = request.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(
+            picking.return_id,
+            order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing"),
+        )
+        self.assertEqual(picking.move_ids.product_uom_qty, 2)
+        self._validate_picking(picking)
+        self.assertEqual(request.state, "received")
+        self.assertEqual(order.tracking_stage, "returned")
+        events = order.tracking_event_ids.mapped("event_type")
+        for event in ("return_requested", "return_approved", "returned"):
+            self.assertIn(event, events)
+
+    def test_partial_return_takes_the_asked_quantity(self):
+        order = self._delivered_order(products={self.product: 3, self.product_2: 1})
+        line = order.order_line.filtered(lambda sol: sol.product_id == self.product)
+        request = self._request(order, {line: 1})
+        request.action_approve()
+        moves = request.picking_ids.move_ids
+        self.assertEqual(moves.product_id, self.product)
+        self.assertEqual(moves.product_uom_qty, 1)
+
+    def test_reject_needs_a_reason_and_emails_the_customer(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        wizard_action = request.action_open_reject_wizard()
+        wizard = self.env[wizard_action["res_model"]].with_context(
+            **wizard_action["context"]
+        )
+        with self.assertRaises(UserError):
+            wizard.create({"reason": "   "}).action_reject()
+        self.assertEqual(request.state, "requested")
+        wizard.create({"reason": "The box was opened."}).action_reject()
+        self.assertEqual(request.state, "rejected")
+        self.assertEqual(request.reject_reason, "The box was opened.")
+        email = request.message_ids.filtered(
+            lambda m: "was not accepted" in (m.subject or "")
+        )
+        self.assertIn("The box was opened.", email.body)
+        self.assertIn(order.partner_id, email.partner_ids)
+        self.assertNotEqual(order.tracking_stage, "return_requested")
+        self.assertIn("return_rejected", order.tracking_event_ids.mapped("event_type"))
+
+    def test_reject_after_approval_cancels_the_return_transfer(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        request.action_approve()
+        request._reject("Never sent back.")
+        self.assertEqual(request.picking_ids.state, "cancel")
+
+    def test_steps_out_of_order_are_refused(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        request.action_approve()
+        with self.assertRaises(UserError):
+            request.action_approve()
+
+    def test_rejected_quantity_may_be_asked_again(self):
+        order = self._delivered_order(products={self.product: 2})
+        self._request(order)._reject("No.")
+        self.assertTrue(self._request(order))
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRules(ReturnCommon):
+    def test_quantity_must_be_positive(self):
+        order = self._delivered_order()
+        line = order.order_line.filtered("product_id.is_storable")
+        for quantity in (0, -1):
+            with self.assertRaisesRegex(ValidationError, "more than 0"):
+                self._request(order, {line: quantity})
+        self.assertFalse(order.return_request_ids)
+
+    def test_at_most_what_was_delivered_less_what_was_asked(self):
+        order = self._delivered_order(
+            products={self.product: 3}, quantities={self.product: 2}
+        )
+        line = order.order_line.filtered("product_id.is_storable")
+        with self.assertRaisesRegex(ValidationError, "At most 2"):
+            self._request(order, {line: 3})
+        self._request(order, {line: 1})
+        with self.assertRaisesRegex(ValidationError, "At most 1"):
+            self._request(order, {line: 2})
+
+    def test_line_of_another_order_is_refused(self):
+        order = self._delivered_order()
+        other = self._delivered_order(self.customer_2)
+        with self.assertRaisesRegex(ValidationError, "is not a line of order"):
+            self._request(
+                order, {other.order_line.filtered("product_id.is_storable"): 1}
+            )
+
+    def test_not_delivered_is_refused(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_demo(order)
+        with self.assertRaisesRegex(ValidationError, "not delivered yet"):
+            self._request(order)
+
+    def test_returns_off_are_refused(self):
+        order = self._delivered_order()
+        self.website.return_enabled = False
+        with self.assertRaisesRegex(ValidationError, "takes no returns"):
+            self._request(order)
+
+    def test_non_returnable_product_and_category(self):
+        order = self._delivered_order()
+        self.product.return_policy = "not_returnable"
+        with self.assertRaisesRegex(ValidationError, "cannot be returned"):
+            self._request(order)
+        self.product.return_policy = "default"
+        parent = self.env["product.category"].create(
+            {"name": "Fragile", "return_policy": "not_returnable"}
+        )
+        self.product.categ_id = self.env["product.category"].create(
+            {"name": "Glass", "parent_id": parent.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "cannot be returned"):
+            self._request(order)
+        self.product.return_policy = "returnable"
+        self.assertTrue(self._request(order), "the product's own choice wins")
+
+    def test_return_window(self):
+        order = self._delivered_order()
+        done = order.picking_ids.move_ids.date
+        late = fields.Datetime.to_datetime(done) + timedelta(days=31)
+        with self.assertRaisesRegex(ValidationError, "return window"):
+            self._request(order, request_date=late)
+        self.product.return_window_days = 60
+        self.assertTrue(
+            self._request(order, request_date=late), "the product's own window"
+        )
+
+    def test_category_window_over_the_website(self):
+        order = self._delivered_order()
+        self.product.categ_id = self.env["product.category"].create(
+            {"name": "Slow", "return_window_days": 5}
+        )
+        late = fields.Datetime.to_datetime(order.picking_ids.move_ids.date) + timedelta(
+            days=6
+        )
+        with self.assertRaisesRegex(ValidationError, "5 days"):
+            self._request(order, request_date=late)
+
+    def test_comment_length_is_bounded(self):
+        order = self._delivered_order()
+        line = order.order_line.filtered("product_id.is_storable")
+        with self.assertRaisesRegex(ValidationError, "at most 2000"):
+            self.env["sale.return.request"].create(
+                {
+                    "order_id": order.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "sale_line_id": line.id,
+                                "quantity": 1,
+                                "reason_id": self.reason.id,
+                                "comment": "x" * 2001,
+                            }
+                        )
+                    ],
+                }
+            )
+
+    def test_website_return_window_is_at_least_a_day(self):
+        with self.assertRaises(ValidationError):
+            self.website.return_window_days = 0
+
+
+@tagged("post_install", "-at_install")
+class TestReturnAccess(ReturnCommon):
+    def test_portal_users_see_only_their_own(self):
+        mine = self._request(self._delivered_order(self.customer))
+        theirs = self._request(self._delivered_order(self.customer_2))
+        Request = self.env["sale.return.request"].with_user(self.customer)
+        self.assertEqual(Request.search([]), mine)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.customer).read(["name"])
+        with self.assertRaises(AccessError):
+            Request.create({"order_id": mine.order_id.id})
+
+    def test_salesperson_sees_own_orders_returns(self):
+        order = self._delivered_order()
+        order.user_id = self.salesman_1
+        request = self._request(order)
+        self.assertEqual(
+            self.env["sale.return.request"].with_user(self.salesman_1).search([]),
+            request,
+        )
+        self.assertFalse(
+            self.env["sale.return.request"].with_user(self.salesman_2).search([])
+        )
+
+    def test_settings_and_views(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.return_enabled = True
+        settings.return_window_days = 14
+        settings.save().execute()
+        self.assertEqual(self.website.return_window_days, 14)
+        for view_type in ("form", "list", "search"):
+            self.env["sale.return.request"].get_view(view_type=view_type)
+        self.assertIn(
+            "action_view_return_requests",
+            self.env["sale.order"].get_view(view_type="form")["arch"],
+        )
