@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -106,6 +106,64 @@ class CartReminderPortal(CustomerPortal):
                 )
         return request.render(
             "website_sale_order_tracking.portal_order_invoice_request", values
+        )
+
+    @http.route(
+        "/my/orders/<int:order_id>/return",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def portal_order_return(self, order_id, access_token=None, photo=None, **post):
+        """The customer's return form (GET), and the request it sends (POST)."""
+        try:
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        values = {
+            "order": order_sudo,
+            "access_token": access_token,
+            "returnable_lines": order_sudo._get_returnable_lines(),
+            "reasons": order_sudo.website_id._get_return_reasons(),
+            "form": post,
+            "error": None,
+        }
+        if request.httprequest.method == "POST":
+            try:
+                with request.env.cr.savepoint():
+                    return_sudo = order_sudo._create_return_request(
+                        order_sudo._prepare_return_request_vals(
+                            post, photo if photo and photo.filename else None
+                        )
+                    )
+            except (UserError, ValidationError) as error:
+                values["error"] = error.args[0]
+            else:
+                return request.redirect(return_sudo.get_portal_url())
+        return request.render("website_sale_order_tracking.portal_order_return", values)
+
+    @http.route(
+        "/my/returns/<int:request_id>",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def portal_return_request(self, request_id, access_token=None, **kw):
+        """A return request, for its customer or whoever holds its link."""
+        try:
+            return_sudo = self._document_check_access(
+                "sale.return.request", request_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        return request.render(
+            "website_sale_order_tracking.portal_return_request",
+            {"return_request": return_sudo, "access_token": access_token},
         )
 
     @http.route(

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
 import logging
+import math
 import threading
 
 from markupsafe import Markup
@@ -8,9 +10,14 @@ from psycopg2.errors import SerializationFailure
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
+from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.sql import create_index
 
 from .account_move import INVOICE_SEND_STATES
+from .sale_return_request_line import MAX_RETURN_COMMENT
+
+# The largest photo a customer may join to a return request.
+MAX_RETURN_PHOTO_BYTES = 5 * 1024 * 1024
 
 _logger = logging.getLogger(__name__)
 
@@ -365,6 +372,108 @@ class SaleOrder(models.Model):
     def _compute_return_request_count(self):
         for order in self:
             order.return_request_count = len(order.return_request_ids)
+
+    def _get_returnable_lines(self):
+        """Lines the customer may still ask to return, with what is left of each."""
+        self.ensure_one()
+        if not self.website_id.return_enabled or self.state != "sale":
+            return {}
+        lines = {}
+        for line in self.order_line.filtered(lambda sol: not sol.display_type):
+            returnable, _window = line.product_id.product_tmpl_id._get_return_rule(
+                self.website_id
+            )
+            quantity = line._get_returnable_quantity() if returnable else 0.0
+            if quantity > 0:
+                lines[line] = quantity
+        return lines
+
+    def _prepare_return_request_vals(self, form, photo=None):
+        """The values of a return request from the portal form; UserError if bad.
+
+        ``form`` maps ``quantity_<line id>``, ``reason_<line id>``,
+        ``comment_<line id>`` and ``comment``; ``photo`` is an uploaded file.
+        """
+        self.ensure_one()
+        website = self.website_id
+        reasons = website._get_return_reasons()
+        lines = {str(line.id): line for line in self.order_line}
+        line_commands = []
+        for key, raw_quantity in form.items():
+            if not key.startswith("quantity_") or not str(raw_quantity).strip():
+                continue
+            line = lines.get(key.removeprefix("quantity_"))
+            if not line:
+                raise UserError(self.env._("This product is not part of the order."))
+            line_commands.append(
+                Command.create(
+                    self._prepare_return_line_vals(line, form, raw_quantity, reasons)
+                )
+            )
+        if not line_commands:
+            raise UserError(self.env._("Choose at least one product to return."))
+        comment = (form.get("comment") or "").strip()
+        if website.return_comment_required and not comment:
+            raise UserError(self.env._("Tell us what is wrong in the comment."))
+        if len(comment) > MAX_RETURN_COMMENT:
+            raise UserError(
+                self.env._(
+                    "A comment has at most %(count)s characters.",
+                    count=MAX_RETURN_COMMENT,
+                )
+            )
+        vals = {"order_id": self.id, "line_ids": line_commands, "comment": comment}
+        if website.return_photo_required and not photo:
+            raise UserError(self.env._("Add a photo of the products."))
+        if photo:
+            vals["photo"] = self._read_return_photo(photo)
+            vals["photo_filename"] = getattr(photo, "filename", None) or "photo"
+        return vals
+
+    def _prepare_return_line_vals(self, line, form, raw_quantity, reasons):
+        product = line.product_id.display_name
+        try:
+            quantity = float(str(raw_quantity).replace(",", "."))
+            if not math.isfinite(quantity):
+                raise ValueError(raw_quantity)
+        except ValueError:
+            raise UserError(
+                self.env._(
+                    "The quantity of %(product)s is not a number.", product=product
+                )
+            ) from None
+        reason = reasons.filtered(lambda r: str(r.id) == form.get(f"reason_{line.id}"))
+        if quantity and not reason:
+            raise UserError(
+                self.env._("Choose why you return %(product)s.", product=product)
+            )
+        return {
+            "sale_line_id": line.id,
+            "quantity": quantity,
+            "reason_id": reason.id,
+            "comment": (form.get(f"comment_{line.id}") or "").strip(),
+        }
+
+    def _read_return_photo(self, photo):
+        data = photo.read(MAX_RETURN_PHOTO_BYTES + 1)
+        if len(data) > MAX_RETURN_PHOTO_BYTES:
+            raise UserError(
+                self.env._(
+                    "The photo is larger than %(size)s MB.",
+                    size=MAX_RETURN_PHOTO_BYTES // (1024 * 1024),
+                )
+            )
+        if not guess_mimetype(data).startswith("image/"):
+            raise UserError(self.env._("The photo must be an image (JPEG, PNG...)."))
+        return base64.b64encode(data)
+
+    def _create_return_request(self, vals):
+        """Create the customer's return request and tell the customer and the team."""
+        self.ensure_one()
+        self._lock_for_invoicing()
+        request = self.env["sale.return.request"].create(vals)
+        request._notify_new_request()
+        return request
 
     def action_view_return_requests(self):
         self.ensure_one()

@@ -26,7 +26,7 @@ class SaleOrderLine(models.Model):
             for move in self._get_delivered_moves()
         )
         asked = sum(
-            (self.return_line_ids - exclude)
+            (self.return_line_ids - (exclude or self.env["sale.return.request.line"]))
             .filtered(lambda line: line.request_id.state != "rejected")
             .mapped("quantity")
         )

@@ -55,6 +55,8 @@ class SaleReturnRequest(models.Model):
         "sale.return.request.line", "request_id", string="Lines", readonly=True
     )
     comment = fields.Text(readonly=True, help="The customer's words.")
+    photo = fields.Binary(readonly=True, attachment=True)
+    photo_filename = fields.Char(readonly=True)
     reject_reason = fields.Text(readonly=True, tracking=True)
     picking_ids = fields.One2many(
         "stock.picking", "return_request_id", string="Return Transfers", readonly=True
@@ -106,6 +108,24 @@ class SaleReturnRequest(models.Model):
             request.amount_total = sum(
                 line.quantity * line.sale_line_id.price_reduce_taxinc
                 for line in request.line_ids
+            )
+
+    def _notify_new_request(self):
+        """The customer gets an acknowledgement; the salesperson an activity."""
+        template = self.env.ref(
+            "website_sale_order_tracking.mail_template_return_requested",
+            raise_if_not_found=False,
+        )
+        for request in self:
+            if template:
+                request.message_post_with_source(
+                    template, subtype_xmlid="mail.mt_comment"
+                )
+            order = request.order_id
+            request.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Review the return request"),
+                user_id=(order.user_id or order.team_id.user_id or self.env.user).id,
             )
 
     # --- Workflow ---------------------------------------------------------------

@@ -78,3 +78,34 @@ registry.category("web_tour.tours").add("website_sale_order_tracking_request_inv
         },
     ],
 });
+
+// A customer asks to return a delivered product from the order's tracking page.
+registry.category("web_tour.tours").add("website_sale_order_tracking_return_form", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the return form",
+            trigger: "a.o_wsot_return_btn",
+            run: "click",
+        },
+        {
+            content: "Quantity to return",
+            trigger: ".o_wsot_return_line input[type='number']",
+            run: "edit 1",
+        },
+        {
+            content: "Reason",
+            trigger: ".o_wsot_return_line select",
+            run: "selectByLabel Arrived damaged",
+        },
+        {
+            content: "Send the request",
+            trigger: "button.o_wsot_return_submit",
+            run: "click",
+        },
+        {
+            content: "The request is acknowledged",
+            trigger: ".o_wsot_return_received",
+        },
+    ],
+});
