@@ -119,6 +119,11 @@ class SaleOrder(models.Model):
         "sale.return.request", "order_id", string="Return Requests", readonly=True
     )
     return_request_count = fields.Integer(compute="_compute_return_request_count")
+    refunded_amount = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="Paid back to the customer by the order's refunds.",
+    )
     invoice_request_date = fields.Datetime(
         string="Invoice Requested On",
         readonly=True,
@@ -164,6 +169,7 @@ class SaleOrder(models.Model):
         "picking_ids.state",
         "picking_ids.move_ids.picked",
         "return_request_ids.state",
+        "refunded_amount",
     )
     def _compute_tracking_stage(self):
         for order in self:
@@ -201,6 +207,8 @@ class SaleOrder(models.Model):
         return "confirmed"
 
     def _get_return_tracking_stage(self):
+        if self.refunded_amount:
+            return "refunded"
         states = set(self.return_request_ids.mapped("state")) - {"rejected"}
         for stage, state in (
             ("refunded", "refunded"),
@@ -474,6 +482,158 @@ class SaleOrder(models.Model):
         request = self.env["sale.return.request"].create(vals)
         request._notify_new_request()
         return request
+
+    # --- Refunds ----------------------------------------------------------------
+
+    def action_open_refund_wizard(self, return_request=None):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refund"),
+            "res_model": "sale.order.refund.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_order_id": self.id,
+                "default_return_request_id": return_request.id
+                if return_request
+                else False,
+            },
+        }
+
+    def _get_refundable_amount(self):
+        """Paid by the order's payments, less what its refunds paid back."""
+        self.ensure_one()
+        paid = sum(
+            tx.amount
+            for tx in self.transaction_ids
+            if tx.state == "done" and tx.operation != "refund"
+        )
+        return max(paid - self.refunded_amount, 0.0)
+
+    def _get_refund_transaction(self, amount):
+        """The payment whose provider can refund ``amount``, or an empty recordset."""
+        self.ensure_one()
+        payments = self.transaction_ids.filtered(
+            lambda tx: tx.state == "done"
+            and tx.operation != "refund"
+            and tx.provider_id.support_refund in ("full_only", "partial")
+        )
+        for tx in payments.sorted("id", reverse=True):
+            refunded = -sum(
+                tx.child_transaction_ids.filtered(
+                    lambda child: child.operation == "refund"
+                    and child.state in ("pending", "authorized", "done")
+                ).mapped("amount")
+            )
+            left = tx.amount - refunded
+            if tx.provider_id.support_refund == "full_only":
+                fits = (
+                    not refunded
+                    and tx.currency_id.compare_amounts(amount, tx.amount) == 0
+                )
+            else:
+                fits = tx.currency_id.compare_amounts(amount, left) <= 0
+            if fits:
+                return tx
+        return self.env["payment.transaction"]
+
+    def _refund(self, amount, return_request=None):
+        """Credit note of ``amount`` and its refund: through the provider or by hand.
+
+        The order row is locked and its refunded amount written: of two users
+        refunding at once, the second waits, then fails and is retried with the
+        first one's refund counted.
+        """
+        self.ensure_one()
+        self._lock_for_invoicing()
+        if self.state == "cancel":
+            raise UserError(self.env._("A cancelled order cannot be refunded."))
+        self._check_refund_amount(amount)
+        credit_note = self._create_refund_credit_note(amount, return_request)
+        amount = credit_note.amount_total
+        self._check_refund_amount(amount)
+        refund_tx = self.env["payment.transaction"]
+        source_tx = self._get_refund_transaction(amount)
+        if source_tx:
+            refund_tx = source_tx._send_refund_request(amount_to_refund=amount)
+            refund_tx.invoice_ids = credit_note
+            if refund_tx.state == "done" and not refund_tx.is_post_processed:
+                refund_tx._post_process()
+        self.refunded_amount += amount
+        if return_request:
+            return_request.state = "refunded"
+        self._add_tracking_event(
+            "refunded",
+            invoice_id=credit_note.id,
+            transaction_id=refund_tx.id,
+            description=self.currency_id.format(amount)
+            + ("" if refund_tx else " " + self.env._("(by hand)")),
+        )
+        return {"credit_note": credit_note, "transaction": refund_tx}
+
+    def _check_refund_amount(self, amount):
+        refundable = self._get_refundable_amount()
+        currency = self.currency_id
+        if currency.compare_amounts(amount, 0) <= 0:
+            raise UserError(self.env._("The refund must be more than 0."))
+        if currency.compare_amounts(amount, refundable) > 0:
+            raise UserError(
+                self.env._(
+                    "At most %(amount)s of order %(order)s can still be refunded.",
+                    amount=currency.format(refundable),
+                    order=self.name,
+                )
+            )
+
+    def _create_refund_credit_note(self, amount, return_request=None):
+        """Reverse the order's invoice: the returned lines, scaled to ``amount``."""
+        invoice = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        ).sorted("id")[-1:]
+        if not invoice:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s has no posted invoice to credit: invoice it "
+                    "first.",
+                    order=self.name,
+                )
+            )
+        credit_note = invoice._reverse_moves(
+            [{"ref": self.env._("Refund of %(order)s", order=self.name)}]
+        )
+        product_lines = credit_note.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+        if return_request:
+            returned = {
+                sale_line: sum(lines.mapped("quantity"))
+                for sale_line, lines in return_request.line_ids.grouped(
+                    "sale_line_id"
+                ).items()
+            }
+            for line in product_lines:
+                sale_line = line.sale_line_ids[:1]
+                if sale_line in returned:
+                    line.quantity = min(line.quantity, returned[sale_line])
+                else:
+                    line.unlink()
+        total = credit_note.amount_total
+        if self.currency_id.compare_amounts(amount, total) > 0:
+            raise UserError(
+                self.env._(
+                    "The refunded lines are worth %(total)s: refund at most that.",
+                    total=self.currency_id.format(total),
+                )
+            )
+        if self.currency_id.compare_amounts(amount, total) < 0:
+            factor = amount / total
+            for line in credit_note.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            ):
+                line.price_unit = line.price_unit * factor
+        credit_note.action_post()
+        return credit_note
 
     def action_view_return_requests(self):
         self.ensure_one()

@@ -227,6 +227,11 @@ class SaleReturnRequest(models.Model):
                     template, subtype_xmlid="mail.mt_comment"
                 )
 
+    def action_open_refund_wizard(self):
+        self.ensure_one()
+        self._check_state("received")
+        return self.order_id.action_open_refund_wizard(return_request=self)
+
     def action_view_pickings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

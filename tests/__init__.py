@@ -9,3 +9,4 @@ from . import test_invoicing_policy
 from . import test_invoice_request_portal
 from . import test_returns
 from . import test_return_portal
+from . import test_refunds

@@ -1,2 +1,3 @@
 from . import sale_order_confirm_wizard
 from . import sale_return_reject_wizard
+from . import sale_order_refund_wizard

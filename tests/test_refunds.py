@@ -1,0 +1,234 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import CronWorkersCase
+from .test_returns import ReturnCommon
+
+
+class RefundCommon(ReturnCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+
+    def _wizard(self, order, return_request=None, amount=None):
+        action = (return_request or order).action_open_refund_wizard()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        if amount is not None:
+            form.amount = amount
+        return form.save()
+
+    def _credit_notes(self, order):
+        return self.env["account.move"].search(
+            [
+                ("move_type", "=", "out_refund"),
+                ("reversed_entry_id", "in", order.invoice_ids.ids),
+            ]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRefunds(RefundCommon):
+    def test_full_refund_through_the_demo_provider(self):
+        order = self._delivered_order()
+        self.assertTrue(order.invoice_ids)
+        wizard = self._wizard(order)
+        self.assertEqual(wizard.amount, order.amount_total)
+        self.assertEqual(wizard.transaction_id, order.transaction_ids)
+        result = wizard.action_refund()
+        self.assertEqual(result["params"]["type"], "success")
+        credit_note = self._credit_notes(order)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.amount_total, order.amount_total)
+        refund_tx = order.transaction_ids.child_transaction_ids
+        self.assertEqual(refund_tx.operation, "refund")
+        self.assertEqual(refund_tx.state, "done")
+        self.assertEqual(refund_tx.amount, -order.amount_total)
+        self.assertTrue(refund_tx.payment_id, "the refund is paid out")
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order.refunded_amount, order.amount_total)
+        self.assertEqual(order.tracking_stage, "refunded")
+        self.assertIn("refunded", order.tracking_event_ids.mapped("event_type"))
+
+    def test_partial_refunds_never_exceed_what_was_paid(self):
+        order = self._delivered_order()
+        paid = order.amount_total
+        self._wizard(order, amount=30.0).action_refund()
+        self.assertEqual(self._credit_notes(order).amount_total, 30.0)
+        self.assertEqual(order.transaction_ids.child_transaction_ids.amount, -30.0)
+        wizard = self._wizard(order)
+        self.assertEqual(wizard.refundable_amount, paid - 30.0)
+        wizard.amount = paid
+        with self.assertRaisesRegex(UserError, "can still be refunded"):
+            wizard.action_refund()
+        self.assertEqual(len(self._credit_notes(order)), 1)
+        self.assertEqual(order.refunded_amount, 30.0)
+
+    def test_refund_of_a_received_return_takes_its_lines(self):
+        order = self._delivered_order(products={self.product: 1, self.product_2: 2})
+        line = order.order_line.filtered(lambda sol: sol.product_id == self.product_2)
+        request = self._request(order, {line: 1})
+        request.action_approve()
+        self._validate_picking(request.picking_ids)
+        wizard = self._wizard(order, return_request=request)
+        self.assertEqual(wizard.amount, 20.0, "the returned line's value")
+        wizard.action_refund()
+        credit_note = self._credit_notes(order)
+        self.assertEqual(credit_note.invoice_line_ids.product_id, self.product_2)
+        self.assertEqual(credit_note.invoice_line_ids.quantity, 1)
+        self.assertEqual(credit_note.amount_total, 20.0)
+        self.assertEqual(request.state, "refunded")
+
+    def test_refund_from_a_request_not_received_is_refused(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        with self.assertRaises(UserError):
+            request.action_open_refund_wizard()
+
+    def test_manual_refund_when_the_provider_cannot(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        order.transaction_ids._set_done()
+        wizard = self._wizard(order)
+        self.assertFalse(wizard.transaction_id)
+        result = wizard.action_refund()
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn("by hand", result["params"]["message"])
+        self.assertEqual(self._credit_notes(order).state, "posted")
+        self.assertFalse(order.transaction_ids.child_transaction_ids)
+        self.assertEqual(order.refunded_amount, order.amount_total)
+
+    def test_bad_refunds_are_refused_and_make_nothing(self):
+        order = self._delivered_order()
+        for amount, message in (
+            (0.0, "more than 0"),
+            (-5.0, "more than 0"),
+            (order.amount_total + 1, "can still be refunded"),
+        ):
+            with (
+                self.subTest(amount=amount),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                self._wizard(order, amount=amount).action_refund()
+        self.assertFalse(self._credit_notes(order))
+        self.assertFalse(order.transaction_ids.child_transaction_ids)
+
+    def test_cancelled_order_is_not_refunded(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_demo(order)
+        order.invoice_ids.button_draft()
+        order.invoice_ids.button_cancel()
+        order._action_cancel()
+        with self.assertRaisesRegex(UserError, "cancelled order"):
+            order._refund(10.0)
+
+    def test_order_without_invoice_is_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sale.automatic_invoice", False
+        )
+        order = self._delivered_order()
+        with self.assertRaisesRegex(UserError, "invoice it first"):
+            self._wizard(order).action_refund()
+        self.assertEqual(order.refunded_amount, 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRefundWorkers(CronWorkersCase):
+    def setUp(self):
+        super().setUp()
+        self.ids = self._in_own_cursor(self._create_invoiced_order)
+        self.addCleanup(self._in_own_cursor, self._remove_order)
+
+    def _create_invoiced_order(self, env):
+        product = env["product.product"].create(
+            {
+                "name": "Refund Worker Service",
+                "type": "service",
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        partner = env["res.partner"].create(
+            {"name": "Refund Worker", "email": "rfworker@example.com"}
+        )
+        website = env["website"].search([], limit=1)
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "website_id": website.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        provider = env.ref("payment.payment_provider_transfer")
+        tx = env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref(
+                    "payment_custom.payment_method_wire_transfer"
+                ).id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": partner.id,
+                "reference": "WSOT-REFUND-WORKER-1",
+                "sale_order_ids": [Command.set(order.ids)],
+                "is_post_processed": True,
+            }
+        )
+        tx._set_done()
+        return {
+            "order": order.id,
+            "product": product.id,
+            "partner": partner.id,
+            "tx": tx.id,
+        }
+
+    def _remove_order(self, env):
+        order = env["sale.order"].browse(self.ids["order"])
+        moves = order.invoice_ids | env["account.move"].search(
+            [("reversed_entry_id", "in", order.invoice_ids.ids)]
+        )
+        for model, ids in (
+            ("account.move", moves.ids),
+            ("res.partner", [self.ids["partner"]]),
+        ):
+            env.cr.execute(
+                "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
+                [model, tuple(ids)],
+            )
+        env.invalidate_all()
+        moves.button_draft()
+        moves.with_context(force_delete=True).unlink()
+        env["payment.transaction"].browse(self.ids["tx"]).unlink()
+        order._action_cancel()
+        order.unlink()
+        env["product.product"].browse(self.ids["product"]).unlink()
+        env["res.partner"].browse(self.ids["partner"]).unlink()
+
+    def test_two_users_refunding_at_once_never_exceed_what_was_paid(self):
+        errors = self._run_workers(
+            lambda env: env["sale.order"].browse(self.ids["order"])._refund(60.0)
+        )
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIn("serialize", errors[0])
+
+        def refunded(env):
+            order = env["sale.order"].browse(self.ids["order"])
+            notes = env["account.move"].search(
+                [("reversed_entry_id", "in", order.invoice_ids.ids)]
+            )
+            return order.refunded_amount, len(notes)
+
+        self.assertEqual(self._in_own_cursor(refunded), (60.0, 1))
+        # Odoo retries the second click; it now sees the first refund.
+        with self.assertRaisesRegex(UserError, "can still be refunded"):
+            self._in_own_cursor(
+                lambda env: env["sale.order"].browse(self.ids["order"])._refund(60.0)
+            )
