@@ -30,6 +30,7 @@
         "views/portal_order_tracking_templates.xml",
         "views/order_status_templates.xml",
         "report/website_cart_reminder_report_views.xml",
+        "report/sale_return_request_report.xml",
         "wizards/sale_order_confirm_wizard_views.xml",
         "wizards/sale_return_reject_wizard_views.xml",
         "wizards/sale_order_refund_wizard_views.xml",

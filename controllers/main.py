@@ -161,6 +161,13 @@ class CartReminderPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.not_found()
+        if kw.get("report_type") in ("html", "pdf", "text"):
+            return self._show_report(
+                model=return_sudo,
+                report_type=kw["report_type"],
+                report_ref="website_sale_order_tracking.action_report_return_slip",
+                download=kw.get("download") == "true",
+            )
         return request.render(
             "website_sale_order_tracking.portal_return_request",
             {"return_request": return_sudo, "access_token": access_token},

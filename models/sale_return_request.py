@@ -232,6 +232,12 @@ class SaleReturnRequest(models.Model):
         self._check_state("received")
         return self.order_id.action_open_refund_wizard(return_request=self)
 
+    def _get_return_address(self):
+        """Where the customer sends the parcel: the warehouse the goods came from."""
+        self.ensure_one()
+        warehouse = self.order_id.warehouse_id
+        return warehouse.partner_id or self.company_id.partner_id
+
     def action_view_pickings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -101,9 +101,24 @@ class TestReturnPortal(HttpCase, ReturnCommon):
         order = self._delivered_order()
         request = self._request(order)
         self.authenticate(self.customer_2.login, self.customer_2.login)
-        response = self.url_open(f"/my/returns/{request.id}")
-        self.assertEqual(response.status_code, 404)
-        self.assertNotIn(request.name, response.text)
+        for url in (
+            f"/my/returns/{request.id}",
+            f"/my/returns/{request.id}?report_type=html",
+        ):
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 404)
+            self.assertNotIn(request.name, response.text)
+
+    def test_customer_downloads_the_return_slip(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        self.authenticate(self.customer.login, self.customer.login)
+        page = self.url_open(f"/my/returns/{request.id}").text
+        self.assertIn("o_wsot_return_slip_download", page)
+        slip = self.url_open(f"/my/returns/{request.id}?report_type=html")
+        self.assertEqual(slip.status_code, 200)
+        self.assertIn("o_wsot_return_slip", slip.text)
+        self.assertIn(request.name, slip.text)
 
     def test_post_without_csrf_token_is_refused(self):
         order = self._delivered_order()

@@ -261,3 +261,33 @@ class TestReturnAccess(ReturnCommon):
             "action_view_return_requests",
             self.env["sale.order"].get_view(view_type="form")["arch"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReturnSlip(ReturnCommon):
+    def test_slip_shows_reference_lines_address_and_barcode(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        request.action_approve()
+        warehouse_user = self.env["res.users"].create(
+            {
+                "name": "Slip Printer",
+                "login": "wsot_slip_printer",
+                "groups_id": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        report = self.env.ref("website_sale_order_tracking.action_report_return_slip")
+        # Odoo renders HTML under tests (and PDF through wkhtmltopdf otherwise).
+        html, _format = (
+            self.env["ir.actions.report"]
+            .with_user(warehouse_user)
+            ._render_qweb_html(report, request.ids)
+        )
+        html = html.decode()
+        self.assertIn(request.name, html)
+        self.assertIn("Tracked Teapot", html)
+        self.assertIn(self.reason.name, html)
+        self.assertIn(self.warehouse.partner_id.name, html)
+        self.assertIn(f'alt="Barcode {request.name}"', html)
+        self.assertIn('src="data:image/png;base64,', html)
+        self.assertIn(request, request.picking_ids.return_request_id)
