@@ -2,9 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "eCommerce Order Tracking",
-    "summary": "Follow every web order from cart to delivery: assignment, "
-    "tracking stage, timeline, a queue of orders paid offline and abandoned-cart "
-    "reminder sequences, per website",
+    "summary": "Follow every web order from cart to refund, per website: "
+    "assignment, tracking stage and timeline, orders paid offline, abandoned-cart "
+    "reminders, shipping emails and tracking page, returns and refunds, invoicing "
+    "policy",
     "version": "18.0.1.0.0",
     "category": "Website/Website",
     "website": "https://github.com/website-sale-order-tracking/website_sale_order_tracking",

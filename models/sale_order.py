@@ -387,10 +387,12 @@ class SaleOrder(models.Model):
         if not self.website_id.return_enabled or self.state != "sale":
             return {}
         lines = {}
+        rules = {}  # one rule a product, however many lines have it
         for line in self.order_line.filtered(lambda sol: not sol.display_type):
-            returnable, _window = line.product_id.product_tmpl_id._get_return_rule(
-                self.website_id
-            )
+            template = line.product_id.product_tmpl_id
+            if template not in rules:
+                rules[template] = template._get_return_rule(self.website_id)
+            returnable = rules[template][0]
             quantity = line._get_returnable_quantity() if returnable else 0.0
             if quantity > 0:
                 lines[line] = quantity
