@@ -7,6 +7,15 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
 class CartReminderPortal(CustomerPortal):
+    def _get_document_or_none(self, model_name, document_id, access_token):
+        """The document in sudo when Odoo's portal grants access, else None."""
+        try:
+            return self._document_check_access(
+                model_name, document_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return None
+
     @http.route(
         "/shop/cart/reminders/unsubscribe/<int:order_id>",
         type="http",
@@ -20,11 +29,8 @@ class CartReminderPortal(CustomerPortal):
 
         The link only asks: mail scanners that open links unsubscribe nobody.
         """
-        try:
-            order_sudo = self._document_check_access(
-                "sale.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
+        order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
+        if not order_sudo:
             return request.redirect("/my")
         values = {"order": order_sudo, "access_token": access_token, "done": False}
         if request.httprequest.method == "POST":
@@ -42,11 +48,8 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_tracking(self, order_id, access_token=None, **kw):
         """The order's tracking page: Odoo's own portal access to the order."""
-        try:
-            order_sudo = self._document_check_access(
-                "sale.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
+        order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
+        if not order_sudo:
             return request.not_found()
         values = order_sudo._get_tracking_page_values()
         values.update(
@@ -69,11 +72,8 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_invoice_request(self, order_id, access_token=None, **post):
         """The customer asks for the invoice of a paid order (form, then POST)."""
-        try:
-            order_sudo = self._document_check_access(
-                "sale.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
+        order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
+        if not order_sudo:
             return request.not_found()
         billing = order_sudo.partner_invoice_id.commercial_partner_id
         values = {
@@ -118,11 +118,8 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_return(self, order_id, access_token=None, photo=None, **post):
         """The customer's return form (GET), and the request it sends (POST)."""
-        try:
-            order_sudo = self._document_check_access(
-                "sale.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
+        order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
+        if not order_sudo:
             return request.not_found()
         values = {
             "order": order_sudo,
@@ -155,11 +152,10 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_return_request(self, request_id, access_token=None, **kw):
         """A return request, for its customer or whoever holds its link."""
-        try:
-            return_sudo = self._document_check_access(
-                "sale.return.request", request_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
+        return_sudo = self._get_document_or_none(
+            "sale.return.request", request_id, access_token
+        )
+        if not return_sudo:
             return request.not_found()
         if kw.get("report_type") in ("html", "pdf", "text"):
             return self._show_report(

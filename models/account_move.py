@@ -167,16 +167,21 @@ class AccountMove(models.Model):
 
     def _follow_web_invoice_delivery(self):
         """Settle each sent invoice email: delivered, retried or given up."""
-        for invoice in self:
-            notifications = self.env["mail.notification"].search(
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
                 [
-                    ("mail_message_id", "=", invoice.web_invoice_message_id.id),
+                    ("mail_message_id", "in", self.web_invoice_message_id.ids),
                     ("notification_type", "=", "email"),
                 ]
             )
-            failed = notifications.filtered(
-                lambda n: n.notification_status in ("exception", "bounce")
-            )
+            .grouped("mail_message_id")
+        )
+        for invoice in self:
+            failed = notifications.get(
+                invoice.web_invoice_message_id, self.env["mail.notification"]
+            ).filtered(lambda n: n.notification_status in ("exception", "bounce"))
             if not failed:
                 invoice.write(
                     {"web_invoice_send_state": "sent", "web_invoice_send_error": False}

@@ -56,7 +56,7 @@ class PaymentTransaction(models.Model):
         """Odoo's own invoicing of paid orders, once per order."""
         for tx in self:
             orders = tx.sale_order_ids
-            orders._lock_for_invoicing()
+            orders._lock_orders()
             if tx.invoice_ids or orders._get_customer_invoices():
                 continue
             tx.with_context(website_invoice_policy=True)._invoice_sale_orders()

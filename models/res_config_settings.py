@@ -83,9 +83,11 @@ class ResConfigSettings(models.TransientModel):
             if settings.invoice_policy_enabled and not (
                 settings.website_id.invoice_policy_enabled
             ):
-                policy = "auto" if settings.automatic_invoice else "manual"
-                settings.invoice_policy_business = policy
-                settings.invoice_policy_consumer = policy
+                settings.update(
+                    self.env["website"]._get_invoice_policy_start(
+                        settings.automatic_invoice
+                    )
+                )
 
     def set_values(self):
         automatic_before = self.env["website"]._get_odoo_automatic_invoice()

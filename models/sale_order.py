@@ -480,7 +480,7 @@ class SaleOrder(models.Model):
     def _create_return_request(self, vals):
         """Create the customer's return request and tell the customer and the team."""
         self.ensure_one()
-        self._lock_for_invoicing()
+        self._lock_orders()
         request = self.env["sale.return.request"].create(vals)
         request._notify_new_request()
         return request
@@ -548,7 +548,7 @@ class SaleOrder(models.Model):
         first one's refund counted.
         """
         self.ensure_one()
-        self._lock_for_invoicing()
+        self._lock_orders()
         if self.state == "cancel":
             raise UserError(self.env._("A cancelled order cannot be refunded."))
         self._check_refund_amount(amount)
@@ -686,8 +686,12 @@ class SaleOrder(models.Model):
             lambda m: m.move_type == "out_invoice" and m.state != "cancel"
         )
 
-    def _lock_for_invoicing(self):
-        """Lock the orders: a concurrent invoicing of them fails and rolls back."""
+    def _lock_orders(self):
+        """Lock the orders for an invoice, a return or a refund of them.
+
+        A concurrent one waits here, then fails and is rolled back once this
+        transaction writes the orders, before it does any work twice.
+        """
         if self.ids:
             self.env.flush_all()
             self.env.cr.execute(
@@ -745,7 +749,7 @@ class SaleOrder(models.Model):
         UserError before anything is written.
         """
         self.ensure_one()
-        self._lock_for_invoicing()
+        self._lock_orders()
         blocker = self._get_invoice_request_blocker()
         if blocker:
             raise UserError(blocker)

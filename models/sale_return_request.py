@@ -76,7 +76,11 @@ class SaleReturnRequest(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "sale.return.request"
                 ) or self.env._("New")
-        requests = super().create(vals_list)
+        requests = (
+            super(SaleReturnRequest, self.with_context(return_lines_checked=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         requests.order_id._add_tracking_event("return_requested")
         return requests
 

@@ -23,7 +23,20 @@ class SaleReturnRequestLine(models.Model):
     reason_id = fields.Many2one("sale.return.reason", required=True)
     comment = fields.Text()
 
-    @api.constrains("quantity", "sale_line_id", "request_id", "comment")
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A request's create checks its lines before writing anything.
+        if not self.env.context.get("return_lines_checked"):
+            lines._check_returnable()
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"quantity", "sale_line_id", "request_id", "comment"} & set(vals):
+            self._check_returnable()
+        return result
+
     def _check_returnable(self):
         for line in self:
             error = line._get_return_error()

@@ -335,10 +335,15 @@ class Website(models.Model):
             for key in ("invoice_policy_business", "invoice_policy_consumer")
         ) or all(self.mapped("invoice_policy_enabled")):
             return vals
-        policy = "auto" if self._get_odoo_automatic_invoice() else "manual"
         return dict(
-            vals, invoice_policy_business=policy, invoice_policy_consumer=policy
+            vals, **self._get_invoice_policy_start(self._get_odoo_automatic_invoice())
         )
+
+    @api.model
+    def _get_invoice_policy_start(self, automatic):
+        """Both cells as Odoo's Automatic Invoice switch (on or off) invoices."""
+        policy = "auto" if automatic else "manual"
+        return {"invoice_policy_business": policy, "invoice_policy_consumer": policy}
 
     @api.model
     def _get_odoo_automatic_invoice(self):
@@ -353,9 +358,7 @@ class Website(models.Model):
         """Odoo's Automatic Invoice switched: the websites' policies follow it."""
         websites = self.search([("invoice_policy_enabled", "=", True)])
         if automatic:
-            websites.write(
-                {"invoice_policy_business": "auto", "invoice_policy_consumer": "auto"}
-            )
+            websites.write(self._get_invoice_policy_start(True))
             return
         for kind in ("business", "consumer"):
             field = f"invoice_policy_{kind}"

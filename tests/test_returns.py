@@ -220,6 +220,40 @@ class TestReturnRules(ReturnCommon):
                 }
             )
 
+    def test_lines_added_later_are_checked(self):
+        order = self._delivered_order(products={self.product: 2})
+        line = order.order_line.filtered("product_id.is_storable")
+        request = self._request(order, {line: 1})
+        with self.assertRaisesRegex(ValidationError, "At most 1"):
+            self.env["sale.return.request.line"].create(
+                {
+                    "request_id": request.id,
+                    "sale_line_id": line.id,
+                    "quantity": 2,
+                    "reason_id": self.reason.id,
+                }
+            )
+
+    def test_lines_changed_later_are_checked(self):
+        order = self._delivered_order(products={self.product: 2})
+        line = order.order_line.filtered("product_id.is_storable")
+        request = self._request(order, {line: 1})
+        with self.assertRaisesRegex(ValidationError, "At most 2"):
+            request.line_ids.quantity = 3
+
+    def test_reason_of_another_website_is_not_offered(self):
+        order = self._delivered_order()
+        line = order.order_line.filtered("product_id.is_storable")
+        elsewhere = self.env["sale.return.reason"].create(
+            {"name": "Only elsewhere", "website_ids": [Command.set(self.website_2.ids)]}
+        )
+        self.assertNotIn(elsewhere, self.website._get_return_reasons())
+        self.assertIn(elsewhere, self.website_2._get_return_reasons())
+        with self.assertRaisesRegex(UserError, "Choose why you return"):
+            order._prepare_return_request_vals(
+                {f"quantity_{line.id}": "1", f"reason_{line.id}": str(elsewhere.id)}
+            )
+
     def test_website_return_window_is_at_least_a_day(self):
         with self.assertRaises(ValidationError):
             self.website.return_window_days = 0
