@@ -321,14 +321,35 @@ def install_addon(settings, config, dbname, demo):
 def command_test(args):
     ensure_odoo_src()
     with postgres() as settings:
-        config = write_config(settings, "test", TEST_HTTP_PORT)
-        install_addon(settings, config, TEST_DB, demo=False)
+        config = write_config(settings, TEST_DB, TEST_HTTP_PORT)
+        if args.keep and db_exists(settings, TEST_DB):
+            # A developer's rerun: the database of the last run, brought up to date.
+            log(f"Updating {MODULE} in {TEST_DB}")
+            odoo_bin(
+                config,
+                "-d",
+                TEST_DB,
+                "-u",
+                MODULE,
+                "--stop-after-init",
+                "--log-level=warn",
+                "--without-demo=all",
+            )
+        else:
+            install_addon(settings, config, TEST_DB, demo=False)
         sys.exit(run_pytest(config, args.pytest_args))
 
 
 def run_pytest(config, extra_args):
-    tests = os.path.join(addons_link_dir(), MODULE, "tests")
-    junit = os.path.join(CACHE, "junit.xml")
+    """pytest-odoo on the addon's tests, or on the test files named in
+    ``extra_args`` (``tests/test_x.py[::Class::test]``, read through the link)."""
+    link = os.path.join(addons_link_dir(), MODULE)
+    paths = [arg for arg in extra_args if arg.startswith("tests/")]
+    extra_args = [arg for arg in extra_args if arg not in paths]
+    tests = [os.path.join(link, path) for path in paths] or [
+        os.path.join(link, "tests")
+    ]
+    junit = os.path.join(CACHE, f"junit-{TEST_DB}.xml")
     env = dict(os.environ, PYTHONPATH=ODOO_SRC)
     command = [
         sys.executable,
@@ -341,7 +362,7 @@ def run_pytest(config, extra_args):
         f"--odoo-config={config}",
         "--odoo-http",
         f"--junitxml={junit}",
-        tests,
+        *tests,
         *extra_args,
     ]
     status = subprocess.run(command, env=env, cwd=CACHE, check=False).returncode
@@ -433,7 +454,7 @@ def command_i18n(_args):
     import polib
 
     with postgres() as settings:
-        config = write_config(settings, "test", TEST_HTTP_PORT)
+        config = write_config(settings, TEST_DB, TEST_HTTP_PORT)
         pot = os.path.join(ROOT, "i18n", f"{MODULE}.pot")
         odoo_bin(
             config,
@@ -464,6 +485,11 @@ def main():
     commands.add_parser("i18n").set_defaults(func=command_i18n)
     commands.add_parser("odoo-tests").set_defaults(func=command_odoo_tests)
     test = commands.add_parser("test")
+    test.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the test database of the last run (updating the addon in it)",
+    )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=command_test)
     args = parser.parse_args()
