@@ -689,13 +689,16 @@ class SaleOrder(models.Model):
     def _lock_orders(self):
         """Lock the orders for an invoice, a return or a refund of them.
 
-        A concurrent one waits here, then fails and is rolled back once this
-        transaction writes the orders, before it does any work twice.
+        The rows are updated, not only locked: a concurrent transaction waits
+        here, then fails with a serialization error once this one commits (and is
+        retried by Odoo with what this one wrote), whether or not the work below
+        writes the order itself. A bare ``SELECT ... FOR UPDATE`` would let it go
+        on with the quantities and amounts of its older snapshot.
         """
         if self.ids:
             self.env.flush_all()
             self.env.cr.execute(
-                "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE",
+                "UPDATE sale_order SET write_date = write_date WHERE id IN %s",
                 [tuple(self.ids)],
             )
 
