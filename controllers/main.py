@@ -1,9 +1,25 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from werkzeug.datastructures import FileStorage
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..models.website_order_lookup_attempt import (
+    LOOKUP_EMAIL_SIZE,
+    LOOKUP_REFERENCE_SIZE,
+)
+
+# The longest text a parameter of these routes may hold; a longer one, or a file
+# where text is expected, is refused before anything is read or written.
+TEXT_PARAM_SIZES = {
+    "reference": LOOKUP_REFERENCE_SIZE,
+    "email": LOOKUP_EMAIL_SIZE,
+    "access_token": 128,
+}
+TEXT_PARAM_SIZE = 4000  # any other parameter: a comment of the return form
 
 
 class CartReminderPortal(CustomerPortal):
@@ -15,6 +31,27 @@ class CartReminderPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return None
+
+    def _check_text_params(self, files=()):
+        """Refuse (400) a request whose parameters are not what the form sends.
+
+        Every parameter is text of a reasonable size, but those named in
+        ``files``, which are files (or left empty).
+        """
+        for name, value in request.params.items():
+            if name in files:
+                valid = not value or isinstance(value, FileStorage)
+            elif isinstance(value, FileStorage):
+                valid = False
+            else:
+                size = TEXT_PARAM_SIZES.get(name, TEXT_PARAM_SIZE)
+                valid = not isinstance(value, str) or len(value) <= size
+            if not valid:
+                raise UserError(
+                    request.env._(
+                        "The form was sent with an invalid value of “%s”.", name
+                    )
+                )
 
     @http.route(
         "/shop/cart/reminders/unsubscribe/<int:order_id>",
@@ -29,6 +66,7 @@ class CartReminderPortal(CustomerPortal):
 
         The link only asks: mail scanners that open links unsubscribe nobody.
         """
+        self._check_text_params()
         order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
         if not order_sudo:
             return request.redirect("/my")
@@ -48,9 +86,10 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_tracking(self, order_id, access_token=None, **kw):
         """The order's tracking page: Odoo's own portal access to the order."""
+        self._check_text_params()
         order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
         if not order_sudo:
-            return request.not_found()
+            raise request.not_found()
         values = order_sudo._get_tracking_page_values()
         values.update(
             order=order_sudo,
@@ -72,9 +111,10 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_invoice_request(self, order_id, access_token=None, **post):
         """The customer asks for the invoice of a paid order (form, then POST)."""
+        self._check_text_params()
         order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
         if not order_sudo:
-            return request.not_found()
+            raise request.not_found()
         billing = order_sudo.partner_invoice_id.commercial_partner_id
         values = {
             "order": order_sudo,
@@ -118,9 +158,10 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_order_return(self, order_id, access_token=None, photo=None, **post):
         """The customer's return form (GET), and the request it sends (POST)."""
+        self._check_text_params(files=("photo",))
         order_sudo = self._get_document_or_none("sale.order", order_id, access_token)
         if not order_sudo:
-            return request.not_found()
+            raise request.not_found()
         values = {
             "order": order_sudo,
             "access_token": access_token,
@@ -152,11 +193,12 @@ class CartReminderPortal(CustomerPortal):
     )
     def portal_return_request(self, request_id, access_token=None, **kw):
         """A return request, for its customer or whoever holds its link."""
+        self._check_text_params()
         return_sudo = self._get_document_or_none(
             "sale.return.request", request_id, access_token
         )
         if not return_sudo:
-            return request.not_found()
+            raise request.not_found()
         if kw.get("report_type") in ("html", "pdf", "text"):
             return self._show_report(
                 model=return_sudo,
@@ -179,6 +221,7 @@ class CartReminderPortal(CustomerPortal):
     )
     def order_status_lookup(self, reference=None, email=None, **post):
         """A guest finds an order by its reference and checkout email."""
+        self._check_text_params()
         values = {"reference": reference or "", "email": email or "", "error": None}
         if request.httprequest.method == "POST":
             order_sudo, error = request.env[
