@@ -35,8 +35,9 @@ class CartReminderPortal(CustomerPortal):
     def _check_text_params(self, files=()):
         """Refuse (400) a request whose parameters are not what the form sends.
 
-        Every parameter is text of a reasonable size, but those named in
-        ``files``, which are files (or left empty).
+        Every parameter is text of a reasonable size, without NUL characters
+        (which PostgreSQL cannot store), but those named in ``files``, which are
+        files (or left empty).
         """
         for name, value in request.params.items():
             if name in files:
@@ -45,7 +46,9 @@ class CartReminderPortal(CustomerPortal):
                 valid = False
             else:
                 size = TEXT_PARAM_SIZES.get(name, TEXT_PARAM_SIZE)
-                valid = not isinstance(value, str) or len(value) <= size
+                valid = not isinstance(value, str) or (
+                    len(value) <= size and "\x00" not in value
+                )
             if not valid:
                 raise UserError(
                     request.env._(

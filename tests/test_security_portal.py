@@ -241,3 +241,27 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
         self.assertIn(
             "No order was found with this reference and email.", response.text
         )
+
+    def test_nul_character_is_refused(self):
+        """PostgreSQL stores no NUL character: refused before any query."""
+        self.authenticate(self.customer.login, self.customer.login)
+        line = self.order.order_line.filtered("product_id.is_storable")
+        for url, fields, name in (
+            (
+                "/order-status",
+                {"reference": "S\x000001", "email": "a@b.c"},
+                "reference",
+            ),
+            (
+                f"/my/orders/{self.order.id}/return",
+                {
+                    f"quantity_{line.id}": "1",
+                    f"reason_{line.id}": str(self.reason.id),
+                    "comment": "Broken\x00",
+                },
+                "comment",
+            ),
+        ):
+            with self.subTest(url=url, name=name):
+                self._assert_refused(self._post(url, **fields), name)
+        self._assert_nothing_written()
