@@ -519,6 +519,7 @@ class Website(models.Model):
                     )
                 )
 
+    @api.model
     def _set_default_email_templates(self):
         """Give every website without them the addon's default emails.
 
