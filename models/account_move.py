@@ -119,7 +119,8 @@ class AccountMove(models.Model):
                     invoice._generate_and_send_web_invoice()
             except psycopg2.Error:
                 raise
-            except Exception as error:  # noqa: BLE001 - the shop's failure, kept
+            # The shop's failure, whatever it is: kept on the invoice.
+            except Exception as error:  # noqa: BLE001 pylint: disable=broad-exception-caught
                 _logger.warning("Invoice %s not sent: %s", invoice.name, error)
                 invoice._record_web_invoice_send_failure(str(error))
                 continue

@@ -800,7 +800,7 @@ class SaleOrder(models.Model):
         """Whether the invoice may be made with the billing data the customer asked.
 
         Yes when the customer's company already has it, or when Odoo lets the
-        customer change it (``can_edit_vat``, as on /my/account): it is written
+        customer change it (``can_edit_vat``, as /my/account does): it is written
         on the company then. Otherwise the company is left as it is: the request
         keeps the data, for the team to check.
         """
@@ -818,7 +818,9 @@ class SaleOrder(models.Model):
             and company_name.casefold() in known_names
         ):
             return True
-        if not billing.can_edit_vat():
+        # The billing contact of the order, as /my/account asks its user's: a
+        # contact of a company may not, nor anyone once an order was confirmed.
+        if not self.partner_invoice_id.can_edit_vat():
             return False
         partner_vals = {"vat": vat}
         if not billing.is_company:

@@ -533,12 +533,9 @@ class Website(models.Model):
             "shipping_email_template_id",
         ]
         defaults = self.default_get(fields_)
-        websites = self.with_context(active_test=False).search([])
         for field in fields_:
             if defaults.get(field):
-                websites.filtered_domain([(field, "=", False)]).write(
-                    {field: defaults[field]}
-                )
+                self.search([(field, "=", False)]).write({field: defaults[field]})
 
     def _get_shipping_email_template(self):
         self.ensure_one()
