@@ -22,6 +22,7 @@
         "data/mail_template_data.xml",
         "data/cart_reminder_mail_template_data.xml",
         "data/shipping_mail_template_data.xml",
+        "data/website_data.xml",
         "data/return_data.xml",
         "data/ir_cron_data.xml",
         "views/sale_order_tracking_event_views.xml",

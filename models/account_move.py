@@ -1,5 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
+import psycopg2
+
 from odoo import SUPERUSER_ID, api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 # Attempts at an invoice email whose delivery failed, the first one included.
 MAX_INVOICE_SEND_ATTEMPTS = 5
@@ -98,22 +104,26 @@ class AccountMove(models.Model):
         """Email each invoice with its website's template and PDF, once.
 
         The email goes through Odoo's own sending (PDF, chatter, mail queue); its
-        delivery is followed by ``_cron_send_web_invoices``.
+        delivery is followed by ``_cron_send_web_invoices``. An invoice whose PDF
+        or email cannot be made (no PDF tool, a broken template) stays to send,
+        with its error shown to the team, and is tried again by that cron: the
+        customer who paid or asked for it never gets the error.
         """
         self._add_invoice_paid_event()
         for invoice in self.filtered(
             lambda m: m.state == "posted" and m.web_invoice_send_state == "to_send"
         ):
             invoice = invoice.with_company(invoice.company_id)
-            settings = {"sending_methods": {"email"}}
-            template = invoice.website_id.invoice_mail_template_id
-            if template:
-                settings["mail_template"] = template
-            self.env["account.move.send"].with_user(
-                SUPERUSER_ID
-            )._generate_and_send_invoices(
-                invoice, allow_raising=False, allow_fallback_pdf=True, **settings
-            )
+            try:
+                with self.env.cr.savepoint():
+                    invoice._generate_and_send_web_invoice()
+            except psycopg2.Error:
+                raise
+            # The shop's failure, whatever it is: kept on the invoice.
+            except Exception as error:  # noqa: BLE001 pylint: disable=broad-exception-caught
+                _logger.warning("Invoice %s not sent: %s", invoice.name, error)
+                invoice._record_web_invoice_send_failure(str(error))
+                continue
             message = invoice.sudo().web_invoice_message_id
             invoice.write(
                 {
@@ -124,6 +134,55 @@ class AccountMove(models.Model):
                     else self.env._("The customer has no email address."),
                 }
             )
+
+    def _generate_and_send_web_invoice(self):
+        self.ensure_one()
+        settings = {"sending_methods": {"email"}}
+        template = self.website_id.invoice_mail_template_id
+        if template:
+            settings["mail_template"] = template
+        self.env["account.move.send"].with_user(
+            SUPERUSER_ID
+        )._generate_and_send_invoices(
+            self, allow_raising=False, allow_fallback_pdf=True, **settings
+        )
+
+    def _record_web_invoice_send_failure(self, reason):
+        """The invoice's PDF or email could not be made: the team is told.
+
+        Failed at once (a missing PDF tool does not come back by itself): the
+        error shows on the invoice and its order, the salesperson gets an
+        activity, and "Retry Invoice Email" sends it again once it is fixed.
+        """
+        self.ensure_one()
+        orders = self.sudo().line_ids.sale_line_ids.order_id
+        orders._add_tracking_event(
+            "invoice_send_failed", invoice_id=self.id, description=reason[:200]
+        )
+        self.write(
+            {
+                "web_invoice_send_state": "failed",
+                "web_invoice_send_attempts": self.web_invoice_send_attempts + 1,
+                "web_invoice_send_error": reason,
+            }
+        )
+        orders._schedule_invoice_email_activity(self)
+
+    def action_retry_web_invoice_email(self):
+        """Send the failed invoice emails again, with the send cron."""
+        failed = self.filtered(lambda m: m.web_invoice_send_state == "failed")
+        failed.write(
+            {
+                "web_invoice_send_state": "to_send",
+                "web_invoice_send_attempts": 0,
+                "web_invoice_send_error": False,
+            }
+        )
+        if failed:
+            self.env.ref(
+                "website_sale_order_tracking.ir_cron_send_web_invoices"
+            ).sudo()._trigger()
+        return True
 
     @api.model
     def _cron_send_web_invoices(self, batch_size=100):

@@ -1,6 +1,37 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+# The website's settings saved together, in one write of the website: its
+# constraints and the invoicing policy's start see every value of the form at
+# once, whatever the order in which the form sends them (Odoo writes each related
+# field on its own, checking the website after each).
+WEBSITE_SETTINGS_FIELDS = (
+    "salesperson_id",
+    "salesteam_id",
+    "send_abandoned_cart_email",
+    "cart_abandoned_delay",
+    "cart_recovery_mail_template_id",
+    "order_assignment_mode",
+    "unpaid_reminder_days",
+    "unpaid_cancel_days",
+    "unpaid_reminder_template_id",
+    "unpaid_cancel_template_id",
+    "shipping_email_mode",
+    "shipping_email_template_id",
+    "cart_reminder_enabled",
+    "cart_reminder_max_age_days",
+    "return_enabled",
+    "return_window_days",
+    "return_photo_required",
+    "return_comment_required",
+    "invoice_policy_enabled",
+    "invoice_policy_business",
+    "invoice_policy_consumer",
+    "website_invoice_mail_template_id",
+    "website_invoice_journal_id",
+)
+INVOICE_POLICY_CELLS = ("invoice_policy_business", "invoice_policy_consumer")
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -65,6 +96,40 @@ class ResConfigSettings(models.TransientModel):
         related="website_id.invoice_journal_id", readonly=False
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        website_vals_list = [
+            {name: vals.pop(name) for name in WEBSITE_SETTINGS_FIELDS if name in vals}
+            for vals in vals_list
+        ]
+        records = super().create(vals_list)
+        for settings, website_vals in zip(records, website_vals_list, strict=True):
+            settings._write_website_settings(website_vals)
+        return records
+
+    def _write_website_settings(self, values):
+        """Write the form's changed website settings in one write of the website."""
+        self.ensure_one()
+        website = self.website_id
+        new, changed = {}, {}
+        for name, value in values.items():
+            field = self._fields[name]
+            target = field.related.split(".")[-1]
+            record_value = field.convert_to_record(
+                field.convert_to_cache(value, self), self
+            )
+            new[target] = field.convert_to_write(record_value, self)
+            if website[target] != record_value:
+                changed[target] = new[target]
+        if changed.get("invoice_policy_enabled"):
+            # Switched on with the choices shown under the switch, even when they
+            # equal the stored ones, not from Odoo's switch as a bare switch-on.
+            changed.update(
+                {cell: new[cell] for cell in INVOICE_POLICY_CELLS if cell in new}
+            )
+        if website and changed:
+            website.write(changed)
+
     @api.onchange("cart_reminder_enabled")
     def _onchange_cart_reminder_enabled(self):
         # Odoo's own switch is saved with the form too: keep it in step when the
@@ -89,14 +154,33 @@ class ResConfigSettings(models.TransientModel):
                     )
                 )
 
+    @api.onchange("automatic_invoice")
+    def _onchange_automatic_invoice(self):
+        # Saving moves the policies after Odoo's switch: the form shows it first,
+        # so what the admin sees when saving is what this website gets.
+        automatic = self.env["website"]._get_odoo_automatic_invoice()
+        for settings in self.filtered(
+            lambda s: s.invoice_policy_enabled and s.automatic_invoice != automatic
+        ):
+            settings.update(
+                self.env["website"]._get_invoice_policy_followed(
+                    settings.automatic_invoice,
+                    {cell: settings[cell] for cell in INVOICE_POLICY_CELLS},
+                )
+            )
+
     def set_values(self):
         automatic_before = self.env["website"]._get_odoo_automatic_invoice()
         result = super().set_values()
         automatic = self.env["website"]._get_odoo_automatic_invoice()
         if automatic != automatic_before:
-            self.env["website"]._follow_automatic_invoice(automatic)
+            # The form's website was saved as the form shows it.
+            self.env["website"]._follow_automatic_invoice(
+                automatic, keep=self.website_id
+            )
         return result
 
+    @api.depends("website_id.cart_reminder_step_ids")
     def _compute_cart_reminder_step_count(self):
         for settings in self:
             settings.cart_reminder_step_count = len(
@@ -112,6 +196,7 @@ class ResConfigSettings(models.TransientModel):
         action["context"] = {"default_website_id": self.website_id.id}
         return action
 
+    @api.depends("website_id.order_assignment_rule_ids")
     def _compute_order_assignment_rule_count(self):
         for settings in self:
             settings.order_assignment_rule_count = len(

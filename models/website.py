@@ -238,6 +238,13 @@ class Website(models.Model):
     def _check_one_cart_reminder_sequence(self):
         self.ensure_one()
         steps = self.cart_reminder_step_ids
+        if self.cart_reminder_max_age_days < 1:
+            raise ValidationError(
+                self.env._(
+                    "Website %(website)s: carts are forgotten after at least one day.",
+                    website=self.name,
+                )
+            )
         if len(steps) > MAX_CART_REMINDER_STEPS:
             raise ValidationError(
                 self.env._(
@@ -251,13 +258,6 @@ class Website(models.Model):
             raise ValidationError(
                 self.env._(
                     "Website %(website)s: cart reminders need at least one step.",
-                    website=self.name,
-                )
-            )
-        if self.cart_reminder_max_age_days < 1:
-            raise ValidationError(
-                self.env._(
-                    "Website %(website)s: carts are forgotten after at least one day.",
                     website=self.name,
                 )
             )
@@ -310,7 +310,9 @@ class Website(models.Model):
         if vals.get("invoice_policy_enabled"):
             vals = self._prepare_invoice_policy_start_vals(vals)
         switched_on = switched.filtered(lambda w: not w.cart_reminder_enabled)
-        switched_on._create_default_cart_reminder_steps()
+        switched_on._create_default_cart_reminder_steps(
+            vals.get("cart_reminder_max_age_days")
+        )
         result = super().write(vals)
         if switched_on and "cart_reminder_start_date" not in vals:
             switched_on.cart_reminder_start_date = fields.Datetime.now()
@@ -354,17 +356,36 @@ class Website(models.Model):
         )
 
     @api.model
-    def _follow_automatic_invoice(self, automatic):
-        """Odoo's Automatic Invoice switched: the websites' policies follow it."""
-        websites = self.search([("invoice_policy_enabled", "=", True)])
+    def _get_invoice_policy_followed(self, automatic, policy):
+        """The cells of ``policy`` once Odoo's Automatic Invoice is switched.
+
+        Switched on: both automatic, as Odoo then invoices everyone; switched off:
+        the automatic cells become manual, the others stay.
+        """
         if automatic:
-            websites.write(self._get_invoice_policy_start(True))
-            return
-        for kind in ("business", "consumer"):
-            field = f"invoice_policy_{kind}"
-            websites.filtered(lambda w, f=field: w[f] == "auto").write(
-                {field: "manual"}
-            )
+            return self._get_invoice_policy_start(True)
+        return {
+            field: "manual" if value == "auto" else value
+            for field, value in policy.items()
+        }
+
+    @api.model
+    def _follow_automatic_invoice(self, automatic, keep=None):
+        """Odoo's Automatic Invoice switched: the websites' policies follow it.
+
+        ``keep``: the website of the settings form, saved as the form shows it.
+        """
+        websites = self.search([("invoice_policy_enabled", "=", True)]) - (
+            keep or self.browse()
+        )
+        for website in websites:
+            policy = {
+                field: website[field]
+                for field in ("invoice_policy_business", "invoice_policy_consumer")
+            }
+            followed = self._get_invoice_policy_followed(automatic, policy)
+            if followed != policy:
+                website.write(followed)
 
     def _get_invoice_policy(self, partner):
         """The policy of this website for ``partner``'s orders; False when Odoo's."""
@@ -376,8 +397,12 @@ class Website(models.Model):
             return self.invoice_policy_business
         return self.invoice_policy_consumer
 
-    def _create_default_cart_reminder_steps(self):
-        """Start the sequence from Odoo's own delay and template, then 1 and 3 days."""
+    def _create_default_cart_reminder_steps(self, max_age_days=None):
+        """Start the sequence from Odoo's own delay and template, then 1 and 3 days.
+
+        ``max_age_days``: the age after which carts are forgotten, when it is
+        written with the switch (steps after it would never be sent).
+        """
         stock_template = self.env.ref(
             "website_sale.mail_template_sale_cart_recovery", raise_if_not_found=False
         )
@@ -396,7 +421,8 @@ class Website(models.Model):
                     # A template the shop wrote itself stays step 1.
                     if native and native != stock_template:
                         template = native
-                if delay <= previous or delay > website.cart_reminder_max_age_days * 24:
+                max_age = max_age_days or website.cart_reminder_max_age_days
+                if delay <= previous or delay > max_age * 24:
                     continue
                 vals_list.append(
                     {
@@ -492,6 +518,24 @@ class Website(models.Model):
                         website=website.name,
                     )
                 )
+
+    @api.model
+    def _set_default_email_templates(self):
+        """Give every website without them the addon's default emails.
+
+        Called when the addon is installed: websites that existed before got
+        empty templates (the templates did not exist yet when the columns were
+        added), which the settings form would show empty and ask for by hand.
+        """
+        fields_ = [
+            "unpaid_reminder_template_id",
+            "unpaid_cancel_template_id",
+            "shipping_email_template_id",
+        ]
+        defaults = self.default_get(fields_)
+        for field in fields_:
+            if defaults.get(field):
+                self.search([(field, "=", False)]).write({field: defaults[field]})
 
     def _get_shipping_email_template(self):
         self.ensure_one()

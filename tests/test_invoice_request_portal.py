@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import re
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import config
 
 from .test_invoicing_policy import InvoicingPolicyCommon
 
@@ -76,6 +78,45 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         self.assertIn('value="Tea GmbH"', response.text)
         self.assertFalse(order.invoice_ids)
         self.assertFalse(self.customer.partner_id.vat)
+
+    def test_missing_pdf_tool_never_reaches_the_customer(self):
+        order = self._paid_order(self.customer)
+        self.authenticate(self.customer.login, self.customer.login)
+        # Odoo's test mode renders HTML instead of PDF: lifted for this request,
+        # so that the PDF is made, with the tool missing, as on a real server.
+        test_mode = {"test_enable": False, "test_file": False}
+        with self._without_pdf_tool(), patch.dict(config.options, test_mode):
+            response = self._post(order, invoice_kind="consumer")
+        self.assertEqual(response.status_code, 303)
+        self.assertNotIn("Wkhtmltopdf", response.text)
+        tracking = self.url_open(response.headers["Location"]).text
+        self.assertIn("Your invoice request was received.", tracking)
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertTrue(invoice.invoice_requested)
+        self.assertEqual(invoice.web_invoice_send_state, "failed")
+        self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
+        self.assertEqual(order.activity_ids.summary, "Invoice email failed")
+
+    def test_company_billing_data_is_not_rewritten_by_a_link(self):
+        self.company_customer.vat = "US-1234-5678"
+        self.website.invoice_policy_business = "request"
+        order = self._paid_order(self.company_contact)
+        token = order._portal_ensure_token()
+        response = self._post(
+            order,
+            token=token,
+            invoice_kind="business",
+            company_name="Link Holder Ltd",
+            vat="LH 0001",
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(self.company_customer.vat, "US-1234-5678")
+        self.assertEqual(self.company_customer.name, "Customer Company")
+        self.assertEqual(order.invoice_request_company_name, "Link Holder Ltd")
+        self.assertEqual(order.invoice_request_vat, "LH 0001")
+        self.assertFalse(order.invoice_ids, "the team checks new billing data")
+        self.assertTrue(order.activity_ids)
 
     def test_unpaid_order_shows_no_button_and_refuses(self):
         order = self._make_cart(self.customer)

@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from contextlib import contextmanager
 from unittest.mock import patch
 
 import odoo
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+
+from odoo.addons.base.models import ir_actions_report
 
 from ..models.account_move import MAX_INVOICE_SEND_ATTEMPTS
 from .common import CronWorkersCase, WebOrderTrackingCommon
@@ -53,6 +56,18 @@ class InvoicingPolicyCommon(WebOrderTrackingCommon):
     def _events(self, order):
         return order.tracking_event_ids.mapped("event_type")
 
+    @contextmanager
+    def _without_pdf_tool(self):
+        """Odoo's PDF tool missing, as on a server without wkhtmltopdf."""
+        with (
+            patch.object(
+                ir_actions_report, "_get_wkhtmltopdf_bin", lambda: "/nonexistent/bin"
+            ),
+            # What Odoo's lookup of the binary sets when it finds none.
+            patch.object(ir_actions_report, "wkhtmltopdf_state", "install"),
+        ):
+            yield
+
 
 @tagged("post_install", "-at_install")
 class TestInvoicingPolicy(InvoicingPolicyCommon):
@@ -99,6 +114,42 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         with self.assertRaisesRegex(UserError, "already has its invoice"):
             order.action_request_invoice()
         self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_missing_pdf_tool_records_the_request_and_tells_the_team(self):
+        order = self._paid_order(self.customer)
+        order.user_id = self.salesman_1
+        customer_order = order.with_user(self.customer).sudo()
+        with self._without_pdf_tool():
+            # Odoo's tests render HTML instead of PDF unless asked for the PDF.
+            invoices = customer_order.with_context(
+                force_report_rendering=True
+            ).action_request_invoice()
+        self.assertEqual(invoices.state, "posted")
+        self.assertTrue(invoices.invoice_requested)
+        self.assertIn(invoices.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoices.web_invoice_send_state, "failed")
+        self.assertIn("Wkhtmltopdf", invoices.web_invoice_send_error)
+        self.assertEqual(order.web_invoice_send_state, "failed")
+        self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
+        self.assertIn("invoice_send_failed", self._events(order))
+        self.assertEqual(order.activity_ids.summary, "Invoice email failed")
+        self.assertEqual(order.activity_ids.user_id, self.salesman_1)
+        self.assertFalse(self._invoice_emails(invoices))
+        # The tool installed, the team sends it again.
+        billing = self.env["res.users"].create(
+            {
+                "name": "Billing Clerk",
+                "login": "wsot_billing_1",
+                "groups_id": [
+                    Command.set([self.env.ref("account.group_account_invoice").id])
+                ],
+            }
+        )
+        invoices.with_user(billing).action_retry_web_invoice_email()
+        self.assertEqual(invoices.web_invoice_send_state, "to_send")
+        self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoices.web_invoice_send_state, "sending")
+        self.assertEqual(len(self._invoice_emails(invoices)), 1)
 
     def test_manual_request_gives_the_salesperson_an_activity(self):
         self.website.invoice_policy_consumer = "manual"
@@ -215,16 +266,78 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
             order.action_request_invoice(business=True, company_name="Tea GmbH")
         self.assertFalse(order.invoice_ids)
 
-    def test_business_invoice_with_billing_data_is_automatic(self):
+    def test_business_invoice_with_billing_data_on_file_is_automatic(self):
+        self.website.invoice_policy_business = "request"
+        order = self._paid_order(self.business)
+        invoices = order.action_request_invoice(business=True)
+        self.assertTrue(invoices, "the VAT number on file: the invoice is made")
+        self.assertEqual(order.invoice_request_vat, "DE136695976")
+        self.assertEqual(order.invoice_request_company_name, "Business Buyer")
+        self.assertEqual(invoices.partner_id.vat, "DE136695976")
+
+    def test_request_leaves_the_company_billing_data_to_the_team(self):
+        self.company_customer.write({"vat": "US-1234-5678"})
+        self.website.invoice_policy_business = "request"
+        order = self._paid_order(self.company_contact)
+        order.user_id = self.salesman_1
+        self.assertFalse(self.company_contact.partner_id.can_edit_vat())
+        invoices = (
+            order.with_user(self.company_contact)
+            .sudo()
+            .action_request_invoice(
+                business=True, company_name="Other Company", vat="XX 999/1"
+            )
+        )
+        self.assertFalse(invoices, "new billing data: no invoice made with it")
+        self.assertEqual(self.company_customer.vat, "US-1234-5678")
+        self.assertEqual(self.company_customer.name, "Customer Company")
+        self.assertFalse(self.company_contact.partner_id.company_name)
+        self.assertEqual(order.invoice_request_company_name, "Other Company")
+        self.assertEqual(order.invoice_request_vat, "XX 999/1")
+        self.assertTrue(order.invoice_request_date)
+        activity = order.activity_ids
+        self.assertEqual(activity.user_id, self.salesman_1)
+        self.assertIn("Other Company", activity.note)
+        self.assertIn("XX 999/1", activity.note)
+        with self.assertRaisesRegex(UserError, "already asked"):
+            order.action_request_invoice(business=True)
+
+    def test_new_business_data_of_a_consumer_goes_to_the_team(self):
         self.customer.partner_id.country_id = self.env.ref("base.de")
-        self.website.invoice_policy_consumer = "manual"
         order = self._paid_order(self.customer)
         invoices = order.action_request_invoice(
             business=True, company_name="Tea GmbH", vat="DE136695976"
         )
-        self.assertEqual(self.customer.partner_id.vat, "DE136695976")
-        self.assertEqual(self.customer.partner_id.company_name, "Tea GmbH")
-        self.assertTrue(invoices, "a business customer: the business policy (auto)")
+        self.assertFalse(invoices)
+        self.assertFalse(self.customer.partner_id.vat)
+        self.assertFalse(self.customer.partner_id.company_name)
+        self.assertEqual(order.invoice_request_vat, "DE136695976")
+        self.assertTrue(order.activity_ids)
+
+    def test_over_long_or_malformed_billing_data_is_refused(self):
+        self.website.invoice_policy_business = "request"
+        order = self._paid_order(self.company_contact)
+        cases = [
+            ({"company_name": "Tea", "vat": "1" * 3017}, "at most 32 characters"),
+            ({"company_name": "T" * 129, "vat": "123"}, "at most 128 characters"),
+            (
+                {"company_name": "Tea", "vat": "<script>x</script>"},
+                "letters and digits",
+            ),
+            ({"company_name": "Tea", "vat": "12%"}, "letters and digits"),
+            ({"company_name": "Tea", "vat": "-12"}, "letters and digits"),
+        ]
+        for values, message in cases:
+            with (
+                self.subTest(values=values),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                order.action_request_invoice(business=True, **values)
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(order.invoice_request_vat)
+        self.assertFalse(order.invoice_request_date)
+        self.assertFalse(self.company_customer.vat)
+        self.assertNotIn("invoice_requested", self._events(order))
 
 
 @tagged("post_install", "-at_install")
