@@ -11,7 +11,8 @@ LOOKUP_WINDOW = timedelta(minutes=10)
 # every lookup of the client is refused until the window has passed.
 LOOKUP_MAX_FAILURES = 10
 # ... and per client and reference: this many failures of one client for one
-# reference, then that client may not look that reference up any more.
+# reference, then that client may not look that reference up until the window
+# has passed.
 LOOKUP_MAX_REFERENCE_FAILURES = 5
 # A reference that failed this many times in the window, from all clients, is
 # being guessed from many addresses: each client then gets a single failed try
@@ -112,6 +113,8 @@ class WebsiteOrderLookupAttempt(models.Model):
                 "Enter the reference of your order and the email used to place it."
             )
         client = self._get_client_key(ip_address)
+        # Found before the lock below, which is then held only to count and
+        # record; a refused client is told nothing of it.
         order = self._find_order(website, reference, email)
         # Counted and recorded one lookup at a time, in a transaction of its own
         # that locks the table before its first query: its counts see every
