@@ -264,6 +264,26 @@ class TestOfflinePayments(OfflinePaymentCommon):
         self.assertEqual(order._get_paid_amount(), order.amount_total, "not twice")
         self.assertEqual(order._get_refundable_amount(), order.amount_total)
 
+    def test_customer_may_ask_for_the_invoice_of_a_recorded_transfer(self):
+        self.website.write(
+            {
+                "invoice_policy_enabled": True,
+                "invoice_policy_business": "request",
+                "invoice_policy_consumer": "request",
+            }
+        )
+        order = self._waiting_order()
+        self.assertTrue(order._get_invoice_request_blocker())
+        self._payment_wizard(order).action_record_payment()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.invoice_ids, "invoiced on request only")
+        self.assertFalse(order._get_invoice_request_blocker())
+        # As the portal's Request invoice does, once it checked the customer.
+        invoice = order.sudo().action_request_invoice()
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order._get_paid_amount(), order.amount_total, "not twice")
+
     def test_queue_confirmation_sees_the_recorded_payment(self):
         order = self._waiting_order()
         self._payment_wizard(order, amount=order.amount_total).action_record_payment()

@@ -146,6 +146,21 @@ class TestRefunds(RefundCommon):
         self.assertFalse(self._credit_notes(order))
         self.assertFalse(order.transaction_ids.child_transaction_ids)
 
+    def test_nan_and_another_orders_return_are_refused(self):
+        order = self._delivered_order()
+        other = self._delivered_order(self.customer_2)
+        request = self._request(other)
+        request.action_approve()
+        self._validate_picking(request.picking_ids)
+        billing_order = order.with_user(self.billing)
+        for amount in (float("nan"), float("inf"), "10"):
+            with self.subTest(amount=amount), self.assertRaises(UserError):
+                billing_order._refund(amount)
+        with self.assertRaisesRegex(UserError, "another order"):
+            billing_order._refund(10.0, request.with_user(self.billing))
+        self.assertFalse(self._credit_notes(order))
+        self.assertEqual(request.state, "received")
+
     def test_cancelled_order_is_not_refunded(self):
         order = self._make_cart(self.customer)
         self._pay_by_demo(order)
