@@ -124,6 +124,21 @@ class TestOfflinePayments(OfflinePaymentCommon):
         with self.assertRaisesRegex(UserError, "left to pay"):
             self._payment_wizard(order, amount=1.0).action_record_payment()
 
+    def test_transfer_of_an_order_without_transaction(self):
+        # A quotation the customer paid by transfer without using the shop's
+        # payment form: the company's wire-transfer provider takes the payment.
+        order = self._make_cart(self.customer, {self.product_2: 1})
+        order.action_quotation_sent()
+        self.assertFalse(order.transaction_ids)
+        self._payment_wizard(order).action_record_payment()
+        tx = order.transaction_ids
+        self.assertEqual(
+            (tx.provider_id, tx.state, tx.amount),
+            (self.provider_transfer, "done", order.amount_total),
+        )
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order._is_paid())
+
     def test_bad_amounts_are_refused_and_record_nothing(self):
         order = self._waiting_order()
         for amount in (0.0, -5.0, 0.004):
