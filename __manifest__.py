@@ -36,6 +36,7 @@
         "wizards/sale_order_confirm_wizard_views.xml",
         "wizards/sale_return_reject_wizard_views.xml",
         "wizards/sale_order_refund_wizard_views.xml",
+        "wizards/sale_order_offline_payment_wizard_views.xml",
         "views/sale_return_request_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",

@@ -66,7 +66,24 @@ class AccountMove(models.Model):
                 move.line_ids.sale_line_ids.order_id._add_tracking_event(
                     event_type, invoice_id=move.id, description=move.name
                 )
+        posted.sudo().filtered(
+            lambda m: m.move_type == "out_refund"
+        )._mark_returns_refunded()
         return posted
+
+    def _mark_returns_refunded(self):
+        """The received returns these posted credit notes credit are refunded.
+
+        However the credit note was made (the addon's refund or Odoo's own Credit
+        Note button): posting it proved the user's right to credit the customer.
+        """
+        for credit_note in self:
+            sale_lines = credit_note.invoice_line_ids.sale_line_ids
+            requests = sale_lines.order_id.return_request_ids.filtered(
+                lambda r, lines=sale_lines: r.state == "received"
+                and r.line_ids.sale_line_id & lines
+            )
+            requests.sudo().write({"state": "refunded"})
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()

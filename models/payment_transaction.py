@@ -1,9 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
+
+    offline_journal_id = fields.Many2one(
+        "account.journal",
+        string="Received In",
+        readonly=True,
+        copy=False,
+        help="The bank or cash journal staff recorded this offline payment in.",
+    )
+    offline_payment_date = fields.Date(string="Received On", readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -34,6 +43,26 @@ class PaymentTransaction(models.Model):
         result = super()._post_process()
         self.filtered(lambda t: t.state == "done").invoice_ids._send_web_invoices()
         return result
+
+    def _create_payment(self, **extra_create_values):
+        # An offline payment recorded by staff is booked where and when it arrived.
+        if self.offline_journal_id:
+            journal = self.offline_journal_id
+            lines = journal.inbound_payment_method_line_ids
+            method_line = (
+                lines.filtered(
+                    lambda line: line.payment_provider_id == self.provider_id
+                )
+                or lines.filtered(lambda line: line.code == "manual")
+                or lines
+            )[:1]
+            extra_create_values = {
+                "journal_id": journal.id,
+                "payment_method_line_id": method_line.id,
+                "date": self.offline_payment_date or fields.Date.context_today(self),
+                **extra_create_values,
+            }
+        return super()._create_payment(**extra_create_values)
 
     # --- Invoicing policy of the website -----------------------------------------
 

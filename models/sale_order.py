@@ -9,7 +9,7 @@ from markupsafe import Markup
 from psycopg2.errors import SerializationFailure
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import plaintext2html, split_every
 from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.sql import create_index
@@ -22,6 +22,16 @@ from .sale_return_request_line import MAX_RETURN_COMMENT
 MAX_INVOICE_REQUEST_COMPANY_NAME = 128
 MAX_INVOICE_REQUEST_VAT = 32
 INVOICE_REQUEST_VAT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+
+
+def _is_amount(value):
+    """Whether ``value`` is a finite number (not NaN, not infinite, not text)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
 
 # The largest photo a customer may join to a return request.
 MAX_RETURN_PHOTO_BYTES = 5 * 1024 * 1024
@@ -127,9 +137,9 @@ class SaleOrder(models.Model):
     )
     return_request_count = fields.Integer(compute="_compute_return_request_count")
     refunded_amount = fields.Monetary(
-        readonly=True,
-        copy=False,
-        help="Paid back to the customer by the order's refunds.",
+        compute="_compute_refunded_amount",
+        compute_sudo=True,
+        help="Credited to the customer by the order's posted credit notes.",
     )
     invoice_request_date = fields.Datetime(
         string="Invoice Requested On",
@@ -524,20 +534,117 @@ class SaleOrder(models.Model):
             },
         }
 
-    def _get_refundable_amount(self):
-        """Paid by the order's payments, less what its refunds paid back."""
+    # The credit notes prove what was refunded: a refund through the provider or by
+    # hand, by the addon's wizard or by Odoo's own Credit Note button, has one.
+    @api.depends(
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.move_type",
+        "order_line.invoice_lines.move_id.amount_total",
+    )
+    def _compute_refunded_amount(self):
+        for order in self:
+            order.refunded_amount = sum(
+                order.invoice_ids.filtered(
+                    lambda m: m.move_type == "out_refund" and m.state == "posted"
+                ).mapped("amount_total")
+            )
+
+    def write(self, vals):
+        if "refunded_amount" in vals:
+            # Computed from the credit notes: a client writing it must not believe
+            # it moved the refund cap.
+            raise UserError(
+                self.env._(
+                    "The refunded amount comes from the order's credit notes; "
+                    "it cannot be changed."
+                )
+            )
+        return super().write(vals)
+
+    def _get_paid_amount(self):
+        """What the customer paid for the order, however it was recorded.
+
+        The order's done payment transactions (online payments, and offline ones
+        recorded by staff), plus what was reconciled with its invoices by other
+        means (Odoo's Register Payment, a bank statement, a payment of the invoice
+        on the portal). The payments made by the order's own transactions are
+        counted once, as transactions; credit notes are not payments.
+        """
         self.ensure_one()
-        paid = sum(
-            tx.amount
-            for tx in self.transaction_ids
-            if tx.state == "done" and tx.operation != "refund"
+        order = self.sudo()
+        transactions = order.transaction_ids.filtered(
+            lambda tx: tx.state == "done"
+            and tx.operation not in ("refund", "validation")
         )
-        return max(paid - self.refunded_amount, 0.0)
+        paid = sum(transactions.mapped("amount"))
+        own_payments = transactions.payment_id
+        own_moves = own_payments.move_id
+        invoices = order.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        for invoice in invoices:
+            received = 0.0
+            for partial in invoice._get_all_reconciled_invoice_partials():
+                move = partial["aml"].move_id
+                if (
+                    partial["is_exchange"]
+                    or move in own_moves
+                    or move.move_type in ("out_refund", "out_invoice")
+                ):
+                    continue
+                received += partial["amount"]
+            # Odoo 18's payments without a journal entry of their own.
+            received += sum(
+                invoice.matched_payment_ids.filtered(
+                    lambda p: not p.move_id
+                    and p.state in ("in_process", "paid")
+                    and p not in own_payments
+                    and p.payment_type == "inbound"
+                ).mapped("amount")
+            )
+            paid += min(received, invoice.amount_total)
+        return order.currency_id.round(paid)
+
+    def _get_amount_due(self):
+        """What is left for the customer to pay."""
+        self.ensure_one()
+        return max(
+            self.currency_id.round(self.amount_total - self._get_paid_amount()), 0.0
+        )
+
+    def _is_paid(self):
+        # Paid however the payment was recorded (see ``_get_paid_amount``).
+        self.ensure_one()
+        return (
+            self.currency_id.compare_amounts(self._get_paid_amount(), self.amount_total)
+            >= 0
+        )
+
+    def _get_refundable_amount(self):
+        """Paid for the order, less what its credit notes credited back."""
+        self.ensure_one()
+        return max(
+            self.currency_id.round(self._get_paid_amount() - self.refunded_amount), 0.0
+        )
+
+    def _check_refund_rights(self):
+        """Refunds post credit notes and pay money back: Billing users' work."""
+        if not self.env.su and not self.env.user.has_group(
+            "account.group_account_invoice"
+        ):
+            raise AccessError(
+                self.env._("Only invoicing users (Billing) may refund an order.")
+            )
+        self.check_access("write")
 
     def _get_refund_transaction(self, amount):
-        """The payment whose provider can refund ``amount``, or an empty recordset."""
+        """The payment whose provider can refund ``amount``, or an empty recordset.
+
+        Read in sudo: the providers are the Settings administrators' records; the
+        caller checked the user's rights.
+        """
         self.ensure_one()
-        payments = self.transaction_ids.filtered(
+        payments = self.sudo().transaction_ids.filtered(
             lambda tx: tx.state == "done"
             and tx.operation != "refund"
             and tx.provider_id.support_refund in ("full_only", "partial")
@@ -569,13 +676,18 @@ class SaleOrder(models.Model):
         first one's refund counted.
         """
         self.ensure_one()
+        self._check_refund_rights()
+        if return_request and return_request.order_id != self:
+            raise UserError(self.env._("This return request is of another order."))
         self._lock_orders()
         if self.state == "cancel":
             raise UserError(self.env._("A cancelled order cannot be refunded."))
-        self._check_refund_amount(amount)
+        refundable = self._get_refundable_amount()
+        self._check_refund_amount(amount, refundable)
+        amount = self.currency_id.round(amount)
         credit_note = self._create_refund_credit_note(amount, return_request)
         amount = credit_note.amount_total
-        self._check_refund_amount(amount)
+        self._check_refund_amount(amount, refundable)
         refund_tx = self.env["payment.transaction"]
         source_tx = self._get_refund_transaction(amount)
         if source_tx:
@@ -583,9 +695,8 @@ class SaleOrder(models.Model):
             refund_tx.invoice_ids = credit_note
             if refund_tx.state == "done" and not refund_tx.is_post_processed:
                 refund_tx._post_process()
-        self.refunded_amount += amount
         if return_request:
-            return_request.state = "refunded"
+            return_request.sudo().write({"state": "refunded"})
         self._add_tracking_event(
             "refunded",
             invoice_id=credit_note.id,
@@ -595,9 +706,10 @@ class SaleOrder(models.Model):
         )
         return {"credit_note": credit_note, "transaction": refund_tx}
 
-    def _check_refund_amount(self, amount):
-        refundable = self._get_refundable_amount()
+    def _check_refund_amount(self, amount, refundable):
         currency = self.currency_id
+        if not _is_amount(amount):
+            raise UserError(self.env._("The refund must be an amount of money."))
         if currency.compare_amounts(amount, 0) <= 0:
             raise UserError(self.env._("The refund must be more than 0."))
         if currency.compare_amounts(amount, refundable) > 0:
@@ -922,7 +1034,172 @@ class SaleOrder(models.Model):
     def _is_payment_recorded(self):
         """Whether enough was paid for Odoo to confirm the order by itself."""
         self.ensure_one()
-        return self._is_confirmation_amount_reached()
+        return (
+            self.currency_id.compare_amounts(
+                self._get_paid_amount(), self._get_prepayment_required_amount()
+            )
+            >= 0
+        )
+
+    def action_open_offline_payment_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record Payment"),
+            "res_model": "sale.order.offline.payment.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def _check_offline_payment_rights(self):
+        """Recording a payment posts accounting entries: Billing users' work, as
+        Odoo's own Register Payment."""
+        if not self.env.su and not self.env.user.has_group(
+            "account.group_account_invoice"
+        ):
+            raise AccessError(
+                self.env._("Only invoicing users (Billing) may record a payment.")
+            )
+        self.check_access("write")
+
+    def _check_offline_payment(self, amount, journal):
+        """A UserError if ``amount`` may not be recorded as paid into ``journal``."""
+        self.ensure_one()
+        currency = self.currency_id
+        if self.state == "cancel":
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is cancelled: no payment can be recorded for it.",
+                    order=self.name,
+                )
+            )
+        if journal.type not in ("bank", "cash") or journal.company_id != (
+            self.company_id
+        ):
+            raise UserError(
+                self.env._(
+                    "Record the payment of %(order)s in a bank or cash journal of "
+                    "%(company)s.",
+                    order=self.name,
+                    company=self.company_id.name,
+                )
+            )
+        if not _is_amount(amount) or currency.compare_amounts(amount, 0) <= 0:
+            raise UserError(self.env._("The amount received must be more than 0."))
+        due = self._get_amount_due()
+        if currency.compare_amounts(amount, due) > 0:
+            raise UserError(
+                self.env._(
+                    "At most %(amount)s is left to pay on order %(order)s.",
+                    amount=currency.format(due),
+                    order=self.name,
+                )
+            )
+
+    def _record_offline_payment(self, amount, payment_date, journal):
+        """Record that ``amount`` of the customer's offline payment arrived.
+
+        As the provider's own confirmation would: the customer's pending
+        transaction is done when the whole of it arrived, else a done transaction
+        of the same provider is added for the amount received. Both are then
+        post-processed by Odoo (order confirmed once the amount to confirm is
+        reached, payment in ``journal``, invoice per the website's policy, emails,
+        timeline). The orders are locked first: of two people recording the same
+        transfer, the second waits, fails and is retried with the first one's
+        payment counted.
+        """
+        self.ensure_one()
+        self._check_offline_payment_rights()
+        journal.check_access("read")
+        self._lock_orders()
+        self._check_offline_payment(amount, journal)
+        order = self.sudo()
+        amount = order.currency_id.round(amount)
+        pending = order._get_pending_offline_transactions()
+        tx = pending.filtered(
+            lambda t: t.sale_order_ids == order
+            and order.currency_id.compare_amounts(t.amount, amount) == 0
+        )[:1] or order._create_offline_transaction(amount, pending[:1])
+        tx.write(
+            {"offline_journal_id": journal.id, "offline_payment_date": payment_date}
+        )
+        tx._set_done(
+            state_message=self.env._(
+                "Payment recorded by %(user)s.", user=self.env.user.name
+            )
+        )
+        tx._post_process()
+        if order._is_paid():
+            # The whole transfer arrived, in parts: the customer's own
+            # transaction is settled by them.
+            leftover = order._get_pending_offline_transactions()
+            leftover._set_canceled(
+                state_message=self.env._(
+                    "Paid by the payments recorded by %(user)s.",
+                    user=self.env.user.name,
+                )
+            )
+            leftover._post_process()
+        return tx
+
+    def _get_pending_offline_transactions(self):
+        return self.transaction_ids.filtered(
+            lambda tx: tx.state == "pending"
+            and tx.provider_code in OFFLINE_PROVIDER_CODES
+            and tx.operation != "refund"
+        ).sorted("id")
+
+    def _create_offline_transaction(self, amount, pending_tx):
+        """A transaction of the customer's offline provider for ``amount``."""
+        self.ensure_one()
+        provider = pending_tx.provider_id or self._get_offline_provider()
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": (
+                        pending_tx.payment_method_id or provider.payment_method_ids[:1]
+                    ).id,
+                    "amount": amount,
+                    "currency_id": self.currency_id.id,
+                    "partner_id": (pending_tx.partner_id or self.partner_id).id,
+                    "operation": pending_tx.operation or "online_redirect",
+                    "sale_order_ids": [Command.set(self.ids)],
+                }
+            )
+        )
+
+    def _get_offline_provider(self):
+        """The offline provider of the order's last transactions, or the company's."""
+        self.ensure_one()
+        offline = self.sudo().transaction_ids.filtered(
+            lambda tx: tx.provider_code in OFFLINE_PROVIDER_CODES
+        )
+        provider = offline.sorted("id")[-1:].provider_id
+        if not provider:
+            provider = (
+                self.env["payment.provider"]
+                .sudo()
+                .search(
+                    [
+                        ("code", "in", OFFLINE_PROVIDER_CODES),
+                        ("state", "!=", "disabled"),
+                        ("company_id", "=", self.company_id.id),
+                    ],
+                    limit=1,
+                )
+            )
+        if not provider:
+            raise UserError(
+                self.env._(
+                    "No offline payment provider (wire transfer) is enabled for "
+                    "%(company)s.",
+                    company=self.company_id.name,
+                )
+            )
+        return provider
 
     def action_open_confirm_wizard(self):
         return {

@@ -12,3 +12,4 @@ from . import test_return_portal
 from . import test_refunds
 from . import test_order_status
 from . import test_security_portal
+from . import test_offline_payments

@@ -11,6 +11,31 @@ from .common import CronWorkersCase, WebOrderTrackingCommon
 
 @tagged("post_install", "-at_install")
 class TestManualConfirmation(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The queue's user: Sales, all documents; recording payments is Billing's.
+        cls.queue_user = cls.env["res.users"].create(
+            {
+                "name": "Queue User",
+                "login": "wsot_queue_user",
+                "groups_id": [
+                    Command.set(
+                        [cls.env.ref("sales_team.group_sale_salesman_all_leads").id]
+                    )
+                ],
+            }
+        )
+        cls.billing_user = cls.env["res.users"].create(
+            {
+                "name": "Queue Billing",
+                "login": "wsot_queue_billing",
+                "groups_id": [
+                    Command.set([cls.env.ref("account.group_account_invoice").id])
+                ],
+            }
+        )
+
     def _waiting_order(self, customer=None, days_ago=0):
         order = self._make_cart(customer or self.customer)
         self._pay_by_wire_transfer(order)
@@ -19,8 +44,12 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         return order
 
     def _confirm_wizard(self, orders, confirm_unpaid=False):
-        action = orders.with_user(self.salesman_1).action_open_confirm_wizard()
-        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        action = orders.with_user(self.queue_user).action_open_confirm_wizard()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.queue_user)
+            .with_context(**action["context"])
+        )
         if confirm_unpaid:
             form.confirm_unpaid = True
         return form.save()
@@ -59,9 +88,18 @@ class TestManualConfirmation(WebOrderTrackingCommon):
 
     def test_recorded_payment_confirms_without_question(self):
         order = self._waiting_order()
-        tx = order.transaction_ids
-        tx._set_done()  # the accountant records the transfer
+        # The accountant records the transfer that arrived, from the queue.
+        action = order.with_user(self.billing_user).action_open_offline_payment_wizard()
+        Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing_user)
+            .with_context(**action["context"])
+        ).save().action_record_payment()
         self.assertFalse(self._confirm_wizard(order).unpaid_order_ids)
+        self.assertEqual(order.state, "sale", "confirmed as a paid web order is")
+        action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
+        queue = self.env["sale.order"].search(ast.literal_eval(action.domain))
+        self.assertNotIn(order, queue)
 
     def test_cancelled_order_cannot_be_confirmed(self):
         order = self._waiting_order()

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CronWorkersCase
@@ -12,10 +12,39 @@ class RefundCommon(ReturnCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        # Refunds are the work of invoicing users, holding only that group.
+        cls.billing = cls._create_staff_user(
+            "Refund Billing", "wsot_refund_billing", "account.group_account_invoice"
+        )
+        cls.sales_all = cls._create_staff_user(
+            "Refund Sales",
+            "wsot_refund_sales",
+            "sales_team.group_sale_salesman_all_leads",
+        )
+        cls.stock_user = cls._create_staff_user(
+            "Refund Stock", "wsot_refund_stock", "stock.group_stock_user"
+        )
 
-    def _wizard(self, order, return_request=None, amount=None):
-        action = (return_request or order).action_open_refund_wizard()
-        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+    @classmethod
+    def _create_staff_user(cls, name, login, group):
+        return cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "email": f"{login}@example.com",
+                "groups_id": [Command.set([cls.env.ref(group).id])],
+            }
+        )
+
+    def _wizard(self, order, return_request=None, amount=None, user=None):
+        """The refund wizard exactly as its button opens it, for ``user``."""
+        user = user or self.billing
+        action = (return_request or order).with_user(user).action_open_refund_wizard()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(user)
+            .with_context(**action["context"])
+        )
         if amount is not None:
             form.amount = amount
         return form.save()
@@ -90,10 +119,9 @@ class TestRefunds(RefundCommon):
     def test_manual_refund_when_the_provider_cannot(self):
         order = self._make_cart(self.customer)
         self._pay_by_wire_transfer(order)
-        order.action_confirm()
-        invoice = order._create_invoices()
-        invoice.action_post()
-        order.transaction_ids._set_done()
+        self._record_transfer(order)
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.invoice_ids)
         wizard = self._wizard(order)
         self.assertFalse(wizard.transaction_id)
         result = wizard.action_refund()
@@ -118,6 +146,21 @@ class TestRefunds(RefundCommon):
         self.assertFalse(self._credit_notes(order))
         self.assertFalse(order.transaction_ids.child_transaction_ids)
 
+    def test_nan_and_another_orders_return_are_refused(self):
+        order = self._delivered_order()
+        other = self._delivered_order(self.customer_2)
+        request = self._request(other)
+        request.action_approve()
+        self._validate_picking(request.picking_ids)
+        billing_order = order.with_user(self.billing)
+        for amount in (float("nan"), float("inf"), "10"):
+            with self.subTest(amount=amount), self.assertRaises(UserError):
+                billing_order._refund(amount)
+        with self.assertRaisesRegex(UserError, "another order"):
+            billing_order._refund(10.0, request.with_user(self.billing))
+        self.assertFalse(self._credit_notes(order))
+        self.assertEqual(request.state, "received")
+
     def test_cancelled_order_is_not_refunded(self):
         order = self._make_cart(self.customer)
         self._pay_by_demo(order)
@@ -125,7 +168,7 @@ class TestRefunds(RefundCommon):
         order.invoice_ids.button_cancel()
         order._action_cancel()
         with self.assertRaisesRegex(UserError, "cancelled order"):
-            order._refund(10.0)
+            order.with_user(self.billing)._refund(10.0)
 
     def test_order_without_invoice_is_refused(self):
         self.env["ir.config_parameter"].sudo().set_param(
@@ -135,6 +178,89 @@ class TestRefunds(RefundCommon):
         with self.assertRaisesRegex(UserError, "invoice it first"):
             self._wizard(order).action_refund()
         self.assertEqual(order.refunded_amount, 0.0)
+
+    def _record_transfer(self, order):
+        action = order.with_user(self.billing).action_open_offline_payment_wizard()
+        Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing)
+            .with_context(**action["context"])
+        ).save().action_record_payment()
+
+    def test_staff_cannot_write_the_refunded_amount(self):
+        order = self._delivered_order()
+        self._wizard(order, amount=30.0).action_refund()
+        for user in (self.sales_all, self.stock_user, self.billing):
+            for value in (0.0, -500.0):
+                with (
+                    self.subTest(user=user.login, value=value),
+                    self.assertRaises(UserError),
+                ):
+                    order.with_user(user).write({"refunded_amount": value})
+        self.env.invalidate_all()
+        self.assertEqual(order.refunded_amount, 30.0)
+        with self.assertRaisesRegex(UserError, "can still be refunded"):
+            self._wizard(order, amount=order.amount_total).action_refund()
+        self.assertEqual(len(self._credit_notes(order)), 1)
+
+    def test_refund_needs_the_billing_group(self):
+        order = self._delivered_order()
+        with self.assertRaises(AccessError):
+            order.with_user(self.sales_all)._refund(10.0)
+        with self.assertRaises(AccessError):
+            self._wizard(order, amount=10.0, user=self.sales_all)
+        self.assertFalse(self._credit_notes(order))
+
+    def test_refund_of_a_transfer_paid_on_the_invoice_with_odoo_buttons(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sale.automatic_invoice", False
+        )
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        self.env["sale.order.confirm.wizard"].create(
+            {"order_ids": [Command.set(order.ids)], "confirm_unpaid": True}
+        ).with_user(self.sales_all).action_confirm_orders()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(self._wizard(order).refundable_amount, 0.0)
+        Form(
+            self.env["account.payment.register"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+        ).save()._create_payments()
+        wizard = self._wizard(order)
+        self.assertEqual(wizard.refundable_amount, order.amount_total)
+        self.assertEqual(wizard.amount, order.amount_total)
+        self.assertFalse(wizard.transaction_id, "a transfer is paid back by hand")
+        wizard.action_refund()
+        self.assertEqual(order.refunded_amount, order.amount_total)
+        self.assertEqual(order.tracking_stage, "refunded")
+
+    def test_odoo_credit_note_refunds_the_order_and_its_return(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        request.action_approve()
+        self._validate_picking(request.picking_ids)
+        self.assertEqual(order.tracking_stage, "returned")
+        invoice = order.invoice_ids
+        # Odoo's own Credit Note button on the invoice, then Confirm.
+        reversal = Form(
+            self.env["account.move.reversal"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+        )
+        reversal.reason = "Returned"
+        reversal.journal_id = invoice.journal_id
+        action = reversal.save().refund_moves()
+        credit_note = self.env["account.move"].browse(action["res_id"])
+        credit_note.with_user(self.billing).action_post()
+        self.assertEqual(order.refunded_amount, credit_note.amount_total)
+        self.assertEqual(order.tracking_stage, "refunded")
+        self.assertEqual(request.state, "refunded")
+        self.assertEqual(
+            self._wizard(order).refundable_amount,
+            order.amount_total - credit_note.amount_total,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -164,6 +290,16 @@ class TestRefundWorkers(CronWorkersCase):
                 "order_line": [Command.create({"product_id": product.id})],
             }
         )
+        billing = env["res.users"].create(
+            {
+                "name": "Refund Worker Billing",
+                "login": "wsot_refund_worker_billing",
+                "email": "wsot_refund_worker_billing@example.com",
+                "groups_id": [
+                    Command.set([env.ref("account.group_account_invoice").id])
+                ],
+            }
+        )
         order.action_confirm()
         invoice = order._create_invoices()
         invoice.action_post()
@@ -188,6 +324,7 @@ class TestRefundWorkers(CronWorkersCase):
             "product": product.id,
             "partner": partner.id,
             "tx": tx.id,
+            "billing": billing.id,
         }
 
     def _remove_order(self, env):
@@ -210,12 +347,24 @@ class TestRefundWorkers(CronWorkersCase):
         order._action_cancel()
         order.unlink()
         env["product.product"].browse(self.ids["product"]).unlink()
+        env["res.users"].browse(self.ids["billing"]).unlink()
         env["res.partner"].browse(self.ids["partner"]).unlink()
 
-    def test_two_users_refunding_at_once_never_exceed_what_was_paid(self):
-        errors = self._run_workers(
-            lambda env: env["sale.order"].browse(self.ids["order"])._refund(60.0)
+    def _refund(self, env, amount):
+        """The refund wizard of a Billing user, as its button opens it."""
+        user = self.ids["billing"]
+        order = env["sale.order"].browse(self.ids["order"]).with_user(user)
+        action = order.action_open_refund_wizard()
+        wizard = (
+            env[action["res_model"]]
+            .with_user(user)
+            .with_context(**action["context"])
+            .create({"amount": amount})
         )
+        return wizard.action_refund()
+
+    def test_two_users_refunding_at_once_never_exceed_what_was_paid(self):
+        errors = self._run_workers(lambda env: self._refund(env, 60.0))
         self.assertEqual(len(errors), 1, errors)
         self.assertIn("serialize", errors[0])
 
@@ -229,6 +378,4 @@ class TestRefundWorkers(CronWorkersCase):
         self.assertEqual(self._in_own_cursor(refunded), (60.0, 1))
         # Odoo retries the second click; it now sees the first refund.
         with self.assertRaisesRegex(UserError, "can still be refunded"):
-            self._in_own_cursor(
-                lambda env: env["sale.order"].browse(self.ids["order"])._refund(60.0)
-            )
+            self._in_own_cursor(lambda env: self._refund(env, 60.0))

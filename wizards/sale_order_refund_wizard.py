@@ -26,7 +26,9 @@ class SaleOrderRefundWizard(models.TransientModel):
     @api.depends("order_id")
     def _compute_refundable_amount(self):
         for wizard in self:
-            wizard.refundable_amount = wizard.order_id._get_refundable_amount()
+            wizard.refundable_amount = (
+                wizard.order_id._get_refundable_amount() if wizard.order_id else 0.0
+            )
 
     @api.depends("order_id", "return_request_id")
     def _compute_amount(self):
@@ -41,8 +43,10 @@ class SaleOrderRefundWizard(models.TransientModel):
     @api.depends("order_id", "amount")
     def _compute_transaction_id(self):
         for wizard in self:
-            wizard.transaction_id = wizard.order_id._get_refund_transaction(
-                wizard.amount
+            wizard.transaction_id = (
+                wizard.order_id._get_refund_transaction(wizard.amount).sudo(False)
+                if wizard.order_id
+                else False
             )
 
     def action_refund(self):
@@ -52,7 +56,9 @@ class SaleOrderRefundWizard(models.TransientModel):
             message = self.env._(
                 "%(amount)s refunded through %(provider)s; credit note %(note)s.",
                 amount=self.currency_id.format(self.amount),
-                provider=refund["transaction"].provider_id.name,
+                # The provider is the administrators' record; _refund checked
+                # the user's rights.
+                provider=refund["transaction"].sudo().provider_id.name,
                 note=refund["credit_note"].name,
             )
             notification_type = "success"
