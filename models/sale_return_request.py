@@ -5,10 +5,8 @@ import io
 from collections import defaultdict
 
 # Odoo loads only PIL's first plugins: WebP's is loaded here to read WebP photos.
-from PIL import (
-    Image,
-    WebPImagePlugin,  # noqa: F401  pylint: disable=unused-import
-)
+import PIL.WebPImagePlugin  # noqa: F401  pylint: disable=unused-import
+from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError

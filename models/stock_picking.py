@@ -45,7 +45,7 @@ class StockPicking(models.Model):
     def _create_backorder(self, backorder_moves=None):
         # The rest of a return still to come keeps the request waiting for it.
         backorders = super()._create_backorder(backorder_moves=backorder_moves)
-        for backorder in backorders.sudo():
+        for backorder in backorders.sudo().filtered("backorder_id.return_request_id"):
             backorder.return_request_id = backorder.backorder_id.return_request_id
         return backorders
 
