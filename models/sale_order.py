@@ -11,7 +11,6 @@ from psycopg2.errors import SerializationFailure
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import plaintext2html, split_every
-from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.sql import create_index
 
 from .account_move import INVOICE_SEND_STATES
@@ -35,6 +34,7 @@ def _is_amount(value):
 
 # The largest photo a customer may join to a return request.
 MAX_RETURN_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_FILENAME = 255
 
 _logger = logging.getLogger(__name__)
 
@@ -468,7 +468,9 @@ class SaleOrder(models.Model):
             raise UserError(self.env._("Add a photo of the products."))
         if photo:
             vals["photo"] = self._read_return_photo(photo)
-            vals["photo_filename"] = getattr(photo, "filename", None) or "photo"
+            # The browser's name of the file, kept short: only a label.
+            filename = (getattr(photo, "filename", None) or "").strip()
+            vals["photo_filename"] = filename[-MAX_PHOTO_FILENAME:] or "photo"
         return vals
 
     def _prepare_return_line_vals(self, line, form, raw_quantity, reasons):
@@ -504,14 +506,17 @@ class SaleOrder(models.Model):
                     size=MAX_RETURN_PHOTO_BYTES // (1024 * 1024),
                 )
             )
-        if not guess_mimetype(data).startswith("image/"):
-            raise UserError(self.env._("The photo must be an image (JPEG, PNG...)."))
+        error = self.env["sale.return.request"]._get_photo_error(data)
+        if error:
+            raise UserError(error)
         return base64.b64encode(data)
 
     def _create_return_request(self, vals):
-        """Create the customer's return request and tell the customer and the team."""
+        """Create the customer's return request and tell the customer and the team.
+
+        The request's own create locks the order (see ``sale.return.request``).
+        """
         self.ensure_one()
-        self._lock_orders()
         request = self.env["sale.return.request"].create(vals)
         request._notify_new_request()
         return request
@@ -696,6 +701,7 @@ class SaleOrder(models.Model):
             if refund_tx.state == "done" and not refund_tx.is_post_processed:
                 refund_tx._post_process()
         if return_request:
+            # The refund is the only way to this state (see sale.return.request).
             return_request.sudo().write({"state": "refunded"})
         self._add_tracking_event(
             "refunded",

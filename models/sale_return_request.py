@@ -1,8 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import binascii
+import io
 from collections import defaultdict
+
+# Odoo loads only PIL's first plugins: WebP's is loaded here to read WebP photos.
+import PIL.WebPImagePlugin  # noqa: F401  pylint: disable=unused-import
+from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+from odoo.tools.image import IMAGE_MAX_RESOLUTION
+from odoo.tools.mimetypes import guess_mimetype
+
+from .sale_return_request_line import MAX_RETURN_COMMENT
 
 RETURN_STATES = [
     ("requested", "Requested"),
@@ -11,6 +23,24 @@ RETURN_STATES = [
     ("refunded", "Refunded"),
     ("rejected", "Rejected"),
 ]
+
+# Fields that move only through the request's own methods (approve, reject,
+# receive, refund), which check the user's rights and then write in sudo: no
+# write by RPC changes them.
+WORKFLOW_FIELDS = frozenset(
+    {"name", "state", "reject_reason", "order_id", "request_date", "picking_ids"}
+)
+# What a new request may say of them (its order is checked by its lines).
+NEW_REQUEST_VALUES = {("name", "/"), ("state", "requested")}
+
+# The photos a customer may join: raster images browsers show, by their content
+# (PIL's format name of each).
+PHOTO_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
 
 
 class SaleReturnRequest(models.Model):
@@ -69,6 +99,21 @@ class SaleReturnRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_workflow_fields(
+                    name
+                    for name, value in vals.items()
+                    if name in WORKFLOW_FIELDS
+                    and name != "order_id"
+                    and (name, value) not in NEW_REQUEST_VALUES
+                )
+        # Every request takes the lock of its order before reading what is left
+        # to return: of two at once, the second waits, then fails and is retried
+        # with the first one's lines counted.
+        self.env["sale.order"].browse(
+            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+        )._lock_orders()
         for vals in vals_list:
             self._check_new_request(vals)
         for vals in vals_list:
@@ -76,24 +121,117 @@ class SaleReturnRequest(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "sale.return.request"
                 ) or self.env._("New")
-        requests = (
-            super(SaleReturnRequest, self.with_context(return_lines_checked=True))
-            .create(vals_list)
-            .with_env(self.env)
-        )
+        requests = super().create(vals_list)
         requests.order_id._add_tracking_event("return_requested")
         return requests
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_workflow_fields(WORKFLOW_FIELDS & set(vals))
+        return super().write(vals)
+
+    @api.model
+    def _check_workflow_fields(self, names):
+        """Refuse a write of the workflow by RPC: the buttons move it."""
+        names = sorted(names)
+        if names:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a return request change only through its "
+                    "buttons.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in names
+                    ),
+                )
+            )
+
+    def _check_lines_editable(self):
+        """Lines are the customer's ask: staff may correct them until reviewed."""
+        if self.env.su:
+            return
+        for request in self:
+            if request.state != "requested":
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s is reviewed: its lines change no more.",
+                        name=request.name,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_on_its_way(self):
+        """An approved return has transfers and may be refunded: reject it instead."""
+        for request in self:
+            if request.state in ("approved", "received", "refunded"):
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s is on its way: reject it rather than "
+                        "delete it.",
+                        name=request.name,
+                    )
+                )
 
     @api.model
     def _check_new_request(self, vals):
         """Refuse a request whose lines may not be returned, before writing it."""
+        Line = self.env["sale.return.request.line"]
+        for command in vals.get("line_ids") or []:
+            if isinstance(command, list | tuple) and isinstance(command[-1], dict):
+                Line._check_quantity_vals(command[-1])
         request = self.new(vals)
         if not request.line_ids:
             raise ValidationError(self.env._("Choose at least one product to return."))
-        for line in request.line_ids:
-            error = line._get_return_error()
+        request.line_ids._check_returnable()
+
+    @api.constrains("comment")
+    def _check_comment(self):
+        for request in self:
+            if len(request.comment or "") > MAX_RETURN_COMMENT:
+                raise ValidationError(
+                    self.env._(
+                        "A comment has at most %(count)s characters.",
+                        count=MAX_RETURN_COMMENT,
+                    )
+                )
+
+    @api.constrains("photo")
+    def _check_photo(self):
+        for request in self.filtered("photo"):
+            error = self._get_photo_error(base64.b64decode(request.photo))
             if error:
                 raise ValidationError(error)
+
+    @api.model
+    def _get_photo_error(self, data):
+        """Why ``data`` is not a photo customers may join, or False.
+
+        Its content decides, not its name or the browser's type: a JPEG, PNG,
+        GIF or WebP image that PIL reads (no SVG, which may carry scripts).
+        """
+        error = self.env._("The photo must be a JPEG, PNG, GIF or WebP image.")
+        image_format = PHOTO_FORMATS.get(guess_mimetype(data))
+        if not image_format:
+            return error
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != image_format:
+                    return error
+                if image.width * image.height > IMAGE_MAX_RESOLUTION:
+                    return self.env._(
+                        "The photo is too large: at most %(count)s million pixels.",
+                        count=int(IMAGE_MAX_RESOLUTION / 1e6),
+                    )
+                image.verify()
+        except (
+            OSError,
+            SyntaxError,
+            ValueError,
+            binascii.Error,
+            Image.DecompressionBombError,
+        ):
+            return error
+        return False
 
     def _compute_access_url(self):
         result = super()._compute_access_url()
@@ -148,9 +286,15 @@ class SaleReturnRequest(models.Model):
                 )
 
     def action_approve(self):
-        """Approve: Odoo's return of the delivered transfers, for the asked lines."""
+        """Approve: Odoo's return of the delivered transfers, for the asked lines.
+
+        Sales and Inventory users may approve the requests they may write; the
+        return transfers are made in sudo, as Sales users have no right on them.
+        """
+        self.check_access("write")
+        self.sudo().order_id._lock_orders()
         self._check_state("requested")
-        for request in self:
+        for request in self.sudo():
             request._create_return_pickings()
             request.state = "approved"
             request.order_id._add_tracking_event(
@@ -172,28 +316,44 @@ class SaleReturnRequest(models.Model):
             new_picking.return_request_id = self
 
     def _get_quantities_to_return(self):
-        """{delivery: {move: quantity}}: each line taken from its latest deliveries."""
-        to_return = defaultdict(dict)
+        """{delivery: {move: quantity in the move's unit}}.
+
+        Each line is taken from its latest deliveries, less what the earlier
+        returns of each delivery and the request's other lines already take: no
+        delivery is returned more than it brought.
+        """
+        to_return = defaultdict(lambda: defaultdict(float))
+        left_of_move = {}
         for line in self.line_ids:
+            unit = line.sale_line_id.product_uom
             left = line.quantity
             for move in line.sale_line_id._get_delivered_moves().sorted(
                 "date", reverse=True
             ):
-                if left <= 0:
-                    break
-                quantity = min(left, move.quantity)
-                to_return[move.picking_id][move] = quantity
-                left -= quantity
+                if move not in left_of_move:
+                    left_of_move[move] = line.sale_line_id._get_move_quantity_kept(move)
+                taken = min(
+                    left, move.product_uom._compute_quantity(left_of_move[move], unit)
+                )
+                if float_compare(taken, 0, precision_rounding=unit.rounding) <= 0:
+                    continue
+                taken_in_move_unit = unit._compute_quantity(taken, move.product_uom)
+                to_return[move.picking_id][move] += taken_in_move_unit
+                left_of_move[move] -= taken_in_move_unit
+                left -= taken
         return to_return
 
     def _action_receive(self):
-        """The return transfers are all validated: the goods are back."""
+        """The return transfers are all validated: the goods are back.
+
+        Called in sudo by the validation of the transfers, whoever validates them.
+        """
         received = self.filtered(
             lambda r: r.state == "approved"
-            and r.picking_ids
+            and any(p.state == "done" for p in r.picking_ids)
             and all(p.state in ("done", "cancel") for p in r.picking_ids)
         )
-        for request in received:
+        for request in received.sudo():
             request.state = "received"
             request.order_id._add_tracking_event("returned", description=request.name)
         return received
@@ -210,19 +370,22 @@ class SaleReturnRequest(models.Model):
         }
 
     def _reject(self, reason):
+        """Reject, for Sales and Inventory users who may write the requests."""
+        self.check_access("write")
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Say why the return is rejected."))
         self._check_state("requested", "approved")
-        self.picking_ids.filtered(
+        requests = self.sudo()
+        requests.picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel")
         ).action_cancel()
-        self.write({"state": "rejected", "reject_reason": reason})
+        requests.write({"state": "rejected", "reject_reason": reason})
         template = self.env.ref(
             "website_sale_order_tracking.mail_template_return_rejected",
             raise_if_not_found=False,
         )
-        for request in self:
+        for request in requests:
             request.order_id._add_tracking_event(
                 "return_rejected", description=request.name
             )
@@ -235,6 +398,10 @@ class SaleReturnRequest(models.Model):
         self.ensure_one()
         self._check_state("received")
         return self.order_id.action_open_refund_wizard(return_request=self)
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Return Slip %(name)s", name=self.name)
 
     def _get_return_address(self):
         """Where the customer sends the parcel: the warehouse the goods came from."""

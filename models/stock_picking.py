@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -22,6 +23,31 @@ class StockPicking(models.Model):
         index="btree_not_null",
         help="The customer's return request this transfer brings back.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get("return_request_id") for vals in vals_list):
+            self._raise_return_request_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "return_request_id" in vals and not self.env.su:
+            self._raise_return_request_link()
+        return super().write(vals)
+
+    def _raise_return_request_link(self):
+        # The approval of a return request links its transfers (in sudo); a link
+        # written by hand would let a transfer receive someone else's return.
+        raise UserError(
+            self.env._("Only the approval of a return request links its transfers.")
+        )
+
+    def _create_backorder(self, backorder_moves=None):
+        # The rest of a return still to come keeps the request waiting for it.
+        backorders = super()._create_backorder(backorder_moves=backorder_moves)
+        for backorder in backorders.sudo().filtered("backorder_id.return_request_id"):
+            backorder.return_request_id = backorder.backorder_id.return_request_id
+        return backorders
 
     def _action_done(self):
         result = super()._action_done()

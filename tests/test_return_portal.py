@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
+import io
 import re
+
+from lxml import html as lxml_html
+from PIL import Image
 
 from odoo.tests import HttpCase, tagged
 
@@ -11,6 +15,13 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
     "awAAAABJRU5ErkJggg=="
 )
+
+
+def _image(image_format):
+    """A small image of ``image_format`` (JPEG, PNG, GIF, WEBP, BMP)."""
+    data = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(data, format=image_format)
+    return data.getvalue()
 
 
 @tagged("post_install", "-at_install")
@@ -138,6 +149,12 @@ class TestReturnPortal(HttpCase, ReturnCommon):
             ({f"quantity_{line.id}": "0"}, "more than 0"),
             ({f"quantity_{line.id}": "-1"}, "more than 0"),
             ({f"quantity_{line.id}": "5"}, "At most 1"),
+            ({f"quantity_{line.id}": "1e308"}, "too large"),
+            ({f"quantity_{line.id}": "1000000"}, "At most 1"),
+            ({f"quantity_{line.id}": "inf"}, "is not a number"),
+            ({f"quantity_{line.id}": "-0"}, "more than 0"),
+            ({f"quantity_{line.id}": "0.01"}, "whole number"),
+            ({f"quantity_{line.id}": "1,5"}, "whole number"),
             ({f"reason_{line.id}": ""}, "Choose why you return"),
             ({"comment": "x" * 2001}, "at most 2000 characters"),
             ({f"comment_{line.id}": "x" * 2001}, "at most 2000 characters"),
@@ -173,7 +190,7 @@ class TestReturnPortal(HttpCase, ReturnCommon):
         self.assertIn("Add a photo", response.text)
         not_image = {"photo": ("notes.txt", b"just text", "image/png")}
         response = self._post(order, files=not_image, **fields)
-        self.assertIn("must be an image", response.text)
+        self.assertIn("must be a JPEG, PNG, GIF or WebP image", response.text)
         too_large = {"photo": ("big.png", PNG + b"0" * (5 * 1024 * 1024), "image/png")}
         response = self._post(order, files=too_large, **fields)
         self.assertIn("larger than 5 MB", response.text)
@@ -196,9 +213,119 @@ class TestReturnPortal(HttpCase, ReturnCommon):
 
     def test_customer_returns_a_product_in_the_browser(self):
         order = self._delivered_order()
+        self.website.return_comment_required = True
         self.start_tour(
             f"/my/orders/{order.id}/tracking",
             "website_sale_order_tracking_return_form",
             login="wsot_customer_1",
         )
-        self.assertEqual(self._requests(order).line_ids.reason_id, self.reason)
+        request = self._requests(order)
+        self.assertEqual(request.line_ids.reason_id, self.reason)
+        self.assertEqual(request.comment, "The lid is cracked.")
+
+    def _comment_box(self, page):
+        boxes = lxml_html.fromstring(page).xpath("//textarea[@name='comment']")
+        self.assertEqual(len(boxes), 1, "the form has its comment box")
+        return boxes[0]
+
+    def test_comment_box_is_shown_kept_and_required(self):
+        order = self._delivered_order()
+        self.authenticate(self.customer.login, self.customer.login)
+        box = self._comment_box(self.url_open(f"/my/orders/{order.id}/return").text)
+        self.assertIsNone(box.get("required"))
+        self.website.return_comment_required = True
+        box = self._comment_box(self.url_open(f"/my/orders/{order.id}/return").text)
+        self.assertIsNotNone(box.get("required"))
+        comment = "The lid <b>is</b> cracked."
+        fields = {**self._valid_fields(order, "5"), "comment": comment}
+        response = self._post(order, **fields)
+        self.assertIn("At most 1", response.text)
+        self.assertEqual(self._comment_box(response.text).text, comment)
+        line = self._line(order)
+        response = self._post(order, **{**fields, f"quantity_{line.id}": "1"})
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(self._requests(order).comment, comment)
+
+    def test_return_slip_button_downloads_the_slip(self):
+        order = self._delivered_order()
+        request = self._request(order)
+        guest_url = request.get_portal_url()
+        self.authenticate(self.customer.login, self.customer.login)
+        for user, url in ((self.customer, request.get_portal_url()), (None, guest_url)):
+            if not user:
+                self.logout()
+            page = self.url_open(url)
+            self.assertEqual(page.status_code, 200)
+            (href,) = lxml_html.fromstring(page.text).xpath(
+                "//a[contains(@class, 'o_wsot_return_slip_download')]/@href"
+            )
+            slip = self.url_open(href)
+            self.assertEqual(slip.status_code, 200, href)
+            self.assertIn(
+                slip.headers["Content-Type"].split(";")[0],
+                ("application/pdf", "text/html"),
+            )
+            disposition = slip.headers["Content-Disposition"]
+            self.assertTrue(disposition.startswith("attachment"), disposition)
+            self.assertIn(re.sub(r"\W+", "_", request.name), disposition)
+            self.assertIn(".pdf", disposition)
+
+    def test_photo_must_be_jpeg_png_gif_or_webp(self):
+        order = self._delivered_order(products={self.product: 4})
+        self.authenticate(self.customer.login, self.customer.login)
+        fields = self._valid_fields(order)
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        refused = {
+            "svg": ("lid.svg", svg, "image/svg+xml"),
+            "svg named png": ("lid.png", svg, "image/png"),
+            "bmp": ("lid.bmp", _image("BMP"), "image/bmp"),
+            "gif header only": ("lid.gif", b"GIF89a" + b"\0" * 64, "image/gif"),
+        }
+        for case, photo in refused.items():
+            with self.subTest(case=case):
+                response = self._post(order, files={"photo": photo}, **fields)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("JPEG, PNG, GIF or WebP", response.text)
+        self.assertFalse(self._requests(order))
+        for image_format, mimetype in (
+            ("JPEG", "image/jpeg"),
+            ("PNG", "image/png"),
+            ("GIF", "image/gif"),
+            ("WEBP", "image/webp"),
+        ):
+            with self.subTest(image_format=image_format):
+                data = _image(image_format)
+                response = self._post(
+                    order, files={"photo": ("lid", data, mimetype)}, **fields
+                )
+                self.assertEqual(response.status_code, 303)
+                request = self._requests(order)[:1]
+                attachment = self.env["ir.attachment"].search(
+                    [
+                        ("res_model", "=", "sale.return.request"),
+                        ("res_id", "=", request.id),
+                        ("res_field", "=", "photo"),
+                    ]
+                )
+                self.assertEqual(attachment.mimetype, mimetype)
+
+    def test_cancelled_order_takes_no_return(self):
+        order = self._delivered_order()
+        fields = self._valid_fields(order)
+        order._action_cancel()
+        self.authenticate(self.customer.login, self.customer.login)
+        response = self._post(order, **fields)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("is cancelled", response.text)
+        self.assertFalse(self._requests(order))
+
+    def test_order_id_in_the_form_is_ignored(self):
+        order = self._delivered_order()
+        other = self._delivered_order(self.customer_2)
+        self.authenticate(self.customer.login, self.customer.login)
+        response = self._post(
+            order, order_id=str(other.id), **self._valid_fields(order)
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(self._requests(order))
+        self.assertFalse(self._requests(other))

@@ -107,6 +107,66 @@ class TestReturnWorkflow(ReturnCommon):
         request._reject("Never sent back.")
         self.assertEqual(request.picking_ids.state, "cancel")
 
+    def test_partly_received_return_waits_for_its_backorder(self):
+        order = self._delivered_order(products={self.product: 2})
+        request = self._request(order)
+        request.action_approve()
+        self._validate_picking(request.picking_ids, {self.product: 1})
+        self.assertEqual(len(request.picking_ids), 2, "the backorder is linked")
+        self.assertEqual(request.state, "approved")
+        self._validate_picking(
+            request.picking_ids.filtered(lambda p: p.state != "done")
+        )
+        self.assertEqual(request.state, "received")
+
+    def test_two_lines_of_one_order_line_are_both_returned(self):
+        order = self._delivered_order(products={self.product: 3})
+        line = order.order_line.filtered("product_id.is_storable")
+        line_vals = {"sale_line_id": line.id, "reason_id": self.reason.id}
+        request = self.env["sale.return.request"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create({**line_vals, "quantity": 1}),
+                    Command.create({**line_vals, "quantity": 2}),
+                ],
+            }
+        )
+        request.action_approve()
+        self.assertEqual(request.picking_ids.move_ids.product_uom_qty, 3)
+
+    def test_each_delivery_is_returned_at_most_what_it_brought(self):
+        order = self._delivered_order(
+            products={self.product: 2}, quantities={self.product: 1}
+        )
+        self._validate_picking(order.picking_ids.filtered(lambda p: p.state != "done"))
+        line = order.order_line.filtered("product_id.is_storable")
+        first = self._request(order, {line: 1})
+        first.action_approve()
+        second = self._request(order, {line: 1})
+        second.action_approve()
+        returned = (first | second).picking_ids.move_ids
+        self.assertEqual(
+            sorted(returned.origin_returned_move_id.ids),
+            sorted(line._get_delivered_moves().ids),
+            "one unit back from each delivery",
+        )
+
+    def test_returns_made_in_the_warehouse_count(self):
+        order = self._delivered_order(products={self.product: 2})
+        delivery = order.picking_ids
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        wizard.product_return_moves.quantity = 1
+        wizard._create_return()
+        line = order.order_line.filtered("product_id.is_storable")
+        self.assertEqual(line._get_returnable_quantity(), 1)
+        with self.assertRaisesRegex(ValidationError, "At most 1"):
+            self._request(order, {line: 2})
+
     def test_steps_out_of_order_are_refused(self):
         order = self._delivered_order()
         request = self._request(order)
@@ -240,6 +300,77 @@ class TestReturnRules(ReturnCommon):
         request = self._request(order, {line: 1})
         with self.assertRaisesRegex(ValidationError, "At most 2"):
             request.line_ids.quantity = 3
+
+    def test_two_lines_for_one_order_line_are_counted_together(self):
+        order = self._delivered_order()
+        line = order.order_line.filtered("product_id.is_storable")
+        line_vals = {
+            "sale_line_id": line.id,
+            "quantity": 1,
+            "reason_id": self.reason.id,
+        }
+        with self.assertRaisesRegex(ValidationError, "At most 1"):
+            self.env["sale.return.request"].create(
+                {
+                    "order_id": order.id,
+                    "line_ids": [Command.create(line_vals), Command.create(line_vals)],
+                }
+            )
+        self.assertFalse(order.return_request_ids)
+        request = self._request(order, {line: 1})
+        with (
+            self.assertRaisesRegex(ValidationError, "At most 0"),
+            self.env.cr.savepoint(),
+        ):
+            request.write({"line_ids": [Command.create(line_vals)]})
+        self.env.invalidate_all()
+        self.assertEqual(len(request.line_ids), 1)
+
+    def test_quantity_is_whole_units_or_the_unit_rounding(self):
+        order = self._delivered_order(products={self.product: 2})
+        line = order.order_line.filtered("product_id.is_storable")
+        for quantity in (0.01, 1.5):
+            with self.assertRaisesRegex(ValidationError, "whole number"):
+                self._request(order, {line: quantity})
+        kilo = self.env.ref("uom.product_uom_kgm")
+        flour = self.env["product.product"].create(
+            {
+                "name": "Flour",
+                "type": "consu",
+                "is_storable": True,
+                "uom_id": kilo.id,
+                "uom_po_id": kilo.id,
+                "list_price": 2.0,
+                "website_published": True,
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            flour, self.warehouse.lot_stock_id, 10.0
+        )
+        kilo.rounding = 0.1
+        order = self._delivered_order(products={flour: 2})
+        line = order.order_line.filtered("product_id.is_storable")
+        with self.assertRaisesRegex(ValidationError, r"multiple of 0.1 kg"):
+            self._request(order, {line: 0.25})
+        self.assertEqual(self._request(order, {line: 0.5}).line_ids.quantity, 0.5)
+
+    def test_not_a_number_or_infinite_quantity_is_refused(self):
+        order = self._delivered_order()
+        line = order.order_line.filtered("product_id.is_storable")
+        for quantity in (float("nan"), float("inf"), float("-inf")):
+            with self.assertRaisesRegex(ValidationError, "is not a number"):
+                self._request(order, {line: quantity})
+        for quantity in (1e300, -1e300):
+            with self.assertRaisesRegex(ValidationError, "too large"):
+                self._request(order, {line: quantity})
+        self.assertFalse(order.return_request_ids)
+
+    def test_cancelled_order_is_refused(self):
+        order = self._delivered_order()
+        order._action_cancel()
+        with self.assertRaisesRegex(ValidationError, "is cancelled"):
+            self._request(order)
+        self.assertFalse(order.return_request_ids)
 
     def test_reason_of_another_website_is_not_offered(self):
         order = self._delivered_order()

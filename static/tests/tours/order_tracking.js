@@ -99,6 +99,11 @@ registry.category("web_tour.tours").add("website_sale_order_tracking_return_form
             run: "selectByLabel Arrived damaged",
         },
         {
+            content: "What is wrong, in the comment box",
+            trigger: ".o_wsot_return_form textarea[name='comment']",
+            run: "edit The lid is cracked.",
+        },
+        {
             content: "Send the request",
             trigger: "button.o_wsot_return_submit",
             run: "click",
