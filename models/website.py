@@ -193,7 +193,8 @@ class Website(models.Model):
             "shipping_email_template_id": "stock.picking",
         }
         for website in self:
-            journal = website.invoice_journal_id
+            # Read whatever company it is of, to refuse it with a message.
+            journal = website.invoice_journal_id.sudo()
             if journal and (
                 journal.type != "sale" or journal.company_id != website.company_id
             ):
