@@ -177,6 +177,49 @@ class Website(models.Model):
                     )
                 )
 
+    @api.constrains(
+        "invoice_journal_id",
+        "invoice_mail_template_id",
+        "unpaid_reminder_template_id",
+        "unpaid_cancel_template_id",
+        "shipping_email_template_id",
+    )
+    def _check_invoicing_and_email_records(self):
+        # The fields' domains hold in the form only; a call writes any record.
+        models_ = {
+            "invoice_mail_template_id": "account.move",
+            "unpaid_reminder_template_id": "sale.order",
+            "unpaid_cancel_template_id": "sale.order",
+            "shipping_email_template_id": "stock.picking",
+        }
+        for website in self:
+            # Read whatever company it is of, to refuse it with a message.
+            journal = website.invoice_journal_id.sudo()
+            if journal and (
+                journal.type != "sale" or journal.company_id != website.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Website %(website)s: its invoices need a sales journal of "
+                        "its company.",
+                        website=website.name,
+                    )
+                )
+            for field, model in models_.items():
+                template = website[field]
+                if template and template.model != model:
+                    raise ValidationError(
+                        self.env._(
+                            "Website %(website)s: %(field)s must be an email "
+                            "template of %(model)s.",
+                            website=website.name,
+                            field=website._fields[field].get_description(self.env)[
+                                "string"
+                            ],
+                            model=self.env[model]._description,
+                        )
+                    )
+
     def _get_return_reasons(self):
         self.ensure_one()
         return self.env["sale.return.reason"].search(

@@ -249,3 +249,42 @@ class TestSettingsForm(WebOrderTrackingCommon):
                 self.assertEqual(website.unpaid_cancel_days, 0)
                 self.assertEqual(website.return_window_days, 30)
                 self.assertEqual(website.order_assignment_mode, "native")
+
+    def test_records_of_the_wrong_kind_are_refused(self):
+        other_company = self.env["res.company"].create({"name": "Other Company"})
+        purchase = self.env["account.journal"].create(
+            {"name": "Web Purchases", "code": "WPUR", "type": "purchase"}
+        )
+        foreign_sale = self.env["account.journal"].create(
+            {
+                "name": "Other Sales",
+                "code": "OSAL",
+                "type": "sale",
+                "company_id": other_company.id,
+            }
+        )
+        partner_template = self.env["mail.template"].create(
+            {
+                "name": "Not an invoice",
+                "model_id": self.env.ref("base.model_res_partner").id,
+            }
+        )
+        website = self.website_2.with_user(self.admin)
+        cases = [
+            ({"invoice_journal_id": purchase.id}, "sales journal"),
+            ({"invoice_journal_id": foreign_sale.id}, "sales journal"),
+            ({"invoice_mail_template_id": partner_template.id}, "email template of"),
+            ({"unpaid_reminder_template_id": partner_template.id}, "email template of"),
+            ({"shipping_email_template_id": partner_template.id}, "email template of"),
+        ]
+        for values, message in cases:
+            with (
+                self.subTest(values=values),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
+                # As a JSON-RPC call writes it, past the fields' domains.
+                website.write(values)
+        self.env.invalidate_all()
+        self.assertFalse(self.website_2.invoice_journal_id)
+        self.assertFalse(self.website_2.invoice_mail_template_id)
