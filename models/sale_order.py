@@ -999,7 +999,10 @@ class SaleOrder(models.Model):
     # each website are read through the partial index on (website_id,
     # cart_update_date); every rule of who may get a reminder is in this WHERE.
     # A late step also waits its gap after the step before, so that a cron that
-    # was down never sends two steps at once.
+    # was down never sends two steps at once. An order by the same email on the
+    # website since the cart's last change stops the sequence, whoever the
+    # contact (a guest checkout makes a new one): read through the index on
+    # res_partner.email_normalized, then sale_order.partner_id.
     _DUE_CART_REMINDERS_FROM = """
         WITH steps AS (
             SELECT s.id, s.website_id, s.delay_hours,
@@ -1043,8 +1046,10 @@ class SaleOrder(models.Model):
                    AND pp.active AND pt.active AND pt.sale_ok AND pt.is_published
                    AND (pt.website_id IS NULL OR pt.website_id = so.website_id))
            AND NOT EXISTS (
-                SELECT 1 FROM sale_order later
-                 WHERE later.partner_id = so.partner_id
+                SELECT 1
+                  FROM res_partner lp
+                  JOIN sale_order later ON later.partner_id = lp.id
+                 WHERE lp.email_normalized = p.email_normalized
                    AND later.website_id = so.website_id
                    AND later.id <> so.id
                    AND later.state <> 'cancel'
@@ -1204,14 +1209,20 @@ class SaleOrder(models.Model):
         return None
 
     def _has_later_web_order(self):
-        """Whether the customer placed an order on this website since the cart's
-        last change (the cron's rule, in its SQL)."""
+        """Whether the customer's email placed an order on this website since the
+        cart's last change, whoever the contact (the cron's rule, in its SQL)."""
         self.ensure_one()
+        email = self.partner_id.email_normalized
+        if not email:
+            return False
         since = self.cart_update_date or self.create_date
+        # Whoever may see which orders: the rule is the cron's.
         return bool(
-            self.search_count(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
                 [
-                    ("partner_id", "=", self.partner_id.id),
+                    ("partner_id.email_normalized", "=", email),
                     ("website_id", "=", self.website_id.id),
                     ("id", "!=", self.id),
                     ("state", "!=", "cancel"),
