@@ -74,6 +74,8 @@ CART_REMINDER_MAIL_FIELDS = (
     "subject",
 )
 MAX_CLAIM_CONFLICTS = 5
+# The failure list's job of each action of the unpaid-orders cron.
+UNPAID_JOBS = {"cancel": "unpaid_cancel", "remind": "unpaid_reminder"}
 
 
 class SaleOrder(models.Model):
@@ -840,11 +842,15 @@ class SaleOrder(models.Model):
 
         Cancellation runs first so an order due for both is only cancelled.
         """
+        # Orders that failed in this run are not claimed again in it; one whose
+        # cancellation failed is not reminded in its stead either.
+        failed_ids = set()
         done = self._run_cron_batches(
-            lambda: self._process_unpaid_batch("cancel", batch_size)
+            lambda: self._process_unpaid_batch("cancel", batch_size, failed_ids)
         )
         return done + self._run_cron_batches(
-            lambda: self._process_unpaid_batch("remind", batch_size), done=done
+            lambda: self._process_unpaid_batch("remind", batch_size, failed_ids),
+            done=done,
         )
 
     @api.model
@@ -882,19 +888,30 @@ class SaleOrder(models.Model):
                 return done
             done += count
 
-    def _process_unpaid_batch(self, action, batch_size):
-        orders = self._claim_unpaid_orders(action, batch_size)
+    def _process_unpaid_batch(self, action, batch_size, failed_ids=None):
+        """Claim and process one batch; ``failed_ids`` collects the failures."""
+        failed_ids = set() if failed_ids is None else failed_ids
+        orders = self._claim_unpaid_orders(action, batch_size, failed_ids)
         if action == "cancel":
-            orders._cancel_unpaid_web_orders()
+            failed = orders._cancel_unpaid_web_orders()
         else:
-            orders._send_unpaid_reminders()
+            failed = orders._send_unpaid_reminders()
+        failed_ids.update(failed.ids)
         return len(orders)
 
-    def _claim_unpaid_orders(self, action, limit):
+    def _claim_unpaid_orders(self, action, limit, exclude_ids=()):
+        """Orders due for ``action``, locked for this worker.
+
+        Orders given up for the action, and ``exclude_ids`` (those that failed
+        in this run), are left out.
+        """
         delay_column = (
             "unpaid_cancel_days" if action == "cancel" else "unpaid_reminder_days"
         )
         extra = "" if action == "cancel" else "AND so.unpaid_reminder_date IS NULL"
+        given_up = self.env["website.sale.job.failure"]._get_given_up_sql(
+            UNPAID_JOBS[action], "so"
+        )
         self.env.flush_all()
         self.env.cr.execute(
             f"""
@@ -906,27 +923,41 @@ class SaleOrder(models.Model):
                AND so.checkout_date <= (NOW() AT TIME ZONE 'UTC')
                                         - make_interval(days => w.{delay_column})
                {extra}
+               AND NOT {given_up}
+               AND so.id <> ALL(%s)
           ORDER BY so.id
              LIMIT %s
                FOR NO KEY UPDATE OF so SKIP LOCKED
-            """,  # noqa: S608 (column names are constants above)
-            [limit],
+            """,  # noqa: S608 (column names and the job are constants above)
+            [list(exclude_ids), limit],
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _send_unpaid_reminders(self):
+        """Remind each order's customer; return the orders that failed."""
+        return self.env["website.sale.job.failure"]._run_isolated(
+            "unpaid_reminder", self, lambda order: order._send_unpaid_reminder()
+        )
+
+    def _send_unpaid_reminder(self):
+        self.ensure_one()
         self.write({"unpaid_reminder_date": fields.Datetime.now()})
-        for order in self:
-            template = order.website_id._get_unpaid_order_template("reminder")
-            if order._send_tracking_email(template):
-                order._add_tracking_event("payment_reminder", description=template.name)
+        template = self.website_id._get_unpaid_order_template("reminder")
+        if self._send_tracking_email(template):
+            self._add_tracking_event("payment_reminder", description=template.name)
 
     def _cancel_unpaid_web_orders(self):
+        """Cancel each order and tell its customer; return the orders that failed."""
+        return self.env["website.sale.job.failure"]._run_isolated(
+            "unpaid_cancel", self, lambda order: order._cancel_unpaid_web_order()
+        )
+
+    def _cancel_unpaid_web_order(self):
+        self.ensure_one()
         self._action_cancel()
-        for order in self:
-            template = order.website_id._get_unpaid_order_template("cancel")
-            if order._send_tracking_email(template):
-                order._add_tracking_event("email_sent", description=template.name)
+        template = self.website_id._get_unpaid_order_template("cancel")
+        if self._send_tracking_email(template):
+            self._add_tracking_event("email_sent", description=template.name)
 
     def _send_tracking_email(self, template):
         """Queue ``template`` for the customer of the order, in the chatter.
@@ -986,13 +1017,23 @@ class SaleOrder(models.Model):
         return self._run_cron_batches(send_next_batch, total=len(due_ids))
 
     def _send_cart_reminder_batch(self, order_ids):
+        """Send the due carts of ``order_ids`` their next step.
+
+        The emails of a step are made together; when that fails, each cart is
+        sent alone and the failing ones are skipped and recorded.
+        """
         due = self._get_due_cart_reminders(order_ids, lock=True)
         steps = self.env["website.cart.reminder.step"]
         by_step = {}
         for order_id, step_id in due:
             by_step.setdefault(steps.browse(step_id), []).append(order_id)
         for step, step_order_ids in by_step.items():
-            self.browse(step_order_ids)._send_cart_reminder(step)
+            self.env["website.sale.job.failure"]._run_isolated(
+                "cart_reminder",
+                self.browse(step_order_ids),
+                lambda order, step=step: order._send_cart_reminder(step),
+                process_all=lambda orders, step=step: orders._send_cart_reminder(step),
+            )
         return len(due)
 
     # Carts due for the next step of their website's sequence. The recent carts of
@@ -1002,7 +1043,8 @@ class SaleOrder(models.Model):
     # was down never sends two steps at once. An order by the same email on the
     # website since the cart's last change stops the sequence, whoever the
     # contact (a guest checkout makes a new one): read through the index on
-    # res_partner.email_normalized, then sale_order.partner_id.
+    # res_partner.email_normalized, then sale_order.partner_id. Carts the job
+    # gave up on are left out.
     _DUE_CART_REMINDERS_FROM = """
         WITH steps AS (
             SELECT s.id, s.website_id, s.delay_hours,
@@ -1056,6 +1098,10 @@ class SaleOrder(models.Model):
                    AND (later.state = 'sale' OR later.checkout_date IS NOT NULL)
                    AND COALESCE(later.checkout_date, later.date_order)
                        >= so.cart_update_date)
+           AND NOT EXISTS (
+                SELECT 1 FROM website_sale_job_failure f
+                 WHERE f.res_id = so.id AND f.job = 'cart_reminder'
+                   AND f.state = 'given_up')
     """
 
     def _get_due_cart_reminders(self, order_ids=None, lock=False):
@@ -1174,6 +1220,8 @@ class SaleOrder(models.Model):
         for order in self:
             steps = order.website_id.cart_reminder_step_ids
             order._send_cart_reminder(steps[order.cart_reminder_step])
+        # Sent by hand: the cron takes the carts it had given up on again.
+        self.env["website.sale.job.failure"]._resolve("cart_reminder", self)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

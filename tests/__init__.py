@@ -10,3 +10,4 @@ from . import test_invoice_request_portal
 from . import test_returns
 from . import test_return_portal
 from . import test_refunds
+from . import test_cron_isolation
