@@ -130,6 +130,7 @@ class AccountMove(models.Model):
     @api.model
     def _cron_send_web_invoices(self, batch_size=100):
         """Send the invoices still to send; follow and retry their delivery."""
+        self.env["website.sale.job.failure"]._resolve_settled(WEB_INVOICE_JOB)
         # Invoices that failed in this run are not claimed again in it.
         failed_ids = set()
         return self.env["sale.order"]._run_cron_batches(

@@ -842,6 +842,7 @@ class SaleOrder(models.Model):
 
         Cancellation runs first so an order due for both is only cancelled.
         """
+        self.env["website.sale.job.failure"]._resolve_settled(*UNPAID_JOBS.values())
         # Orders that failed in this run are not claimed again in it; one whose
         # cancellation failed is not reminded in its stead either.
         failed_ids = set()
@@ -1001,6 +1002,7 @@ class SaleOrder(models.Model):
         (``SKIP LOCKED``) and checked again by id before its emails are made, so
         that two workers, or a run after a kill, never send a step twice.
         """
+        self.env["website.sale.job.failure"]._resolve_settled("cart_reminder")
         due_ids = [order_id for order_id, _step_id in self._get_due_cart_reminders()]
         batches = list(split_every(batch_size, due_ids))
         position = 0

@@ -18,6 +18,15 @@ JOBS = [
     ("unpaid_cancel", "Unpaid Order Cancellation"),
     ("invoice_email", "Invoice Email"),
 ]
+# Records no longer due for their job: what failed for them is over.
+SETTLED_DOMAINS = {
+    "cart_reminder": [("order_id.tracking_stage", "!=", "cart")],
+    "unpaid_reminder": [("order_id.tracking_stage", "!=", "to_confirm")],
+    "unpaid_cancel": [("order_id.tracking_stage", "!=", "to_confirm")],
+    "invoice_email": [
+        ("invoice_id.web_invoice_send_state", "not in", ["to_send", "sending"])
+    ],
+}
 # Errors of the transaction, not of the record: the whole batch is done again.
 CONCURRENCY_ERRORS = (TransactionRollbackError, LockNotAvailable)
 
@@ -245,6 +254,16 @@ class WebsiteSaleJobFailure(models.Model):
                 ("state", "!=", "resolved"),
             ]
         ).write({"state": "resolved"})
+
+    @api.model
+    def _resolve_settled(self, *jobs):
+        """Resolve the failures of records no longer due for ``jobs`` (a cart
+        bought since, an order paid, an invoice sent by hand...): the list shows
+        what is still to be done."""
+        for job in jobs:
+            self.sudo().search(
+                [("job", "=", job), ("state", "!=", "resolved")] + SETTLED_DOMAINS[job]
+            ).write({"state": "resolved"})
 
     # --- Staff actions ------------------------------------------------------------
 

@@ -142,6 +142,15 @@ class TestCartReminderIsolation(JobFailureCommon):
         self.assertIn("Dear Sarkisian: ", self._mails(bad).subject)
         self.assertEqual(failure.state, "resolved")
 
+    def test_cart_bought_since_resolves_its_failure(self):
+        bad = self._cart(self.one_name)
+        self._run_cron()
+        failure = self._assert_failed("cart_reminder", bad, 1, "retrying")
+        self._pay_by_demo(bad)
+        self._run_cron()
+        self.assertEqual(failure.state, "resolved", "nothing left to retry")
+        self.assertEqual(failure.attempts, 1)
+
     def test_batches_still_make_their_emails_together(self):
         carts = self._cart(self.customer) | self._cart(self.customer_2)
         self.env.invalidate_all()
