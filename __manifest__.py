@@ -43,6 +43,7 @@
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/website_sale_menus.xml",
+        "views/website_sale_job_failure_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

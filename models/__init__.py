@@ -18,3 +18,4 @@ from . import res_partner
 from . import res_config_settings
 from . import website_order_lookup_attempt
 from . import mail_template
+from . import website_sale_job_failure

@@ -7,6 +7,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
+# The failure list's job of the invoice-email cron.
+WEB_INVOICE_JOB = "invoice_email"
 # Attempts at an invoice email whose delivery failed, the first one included.
 MAX_INVOICE_SEND_ATTEMPTS = 5
 INVOICE_SEND_STATES = [
@@ -204,25 +206,40 @@ class AccountMove(models.Model):
     @api.model
     def _cron_send_web_invoices(self, batch_size=100):
         """Send the invoices still to send; follow and retry their delivery."""
+        self.env["website.sale.job.failure"]._resolve_settled(WEB_INVOICE_JOB)
+        # Invoices that failed in this run are not claimed again in it.
+        failed_ids = set()
         return self.env["sale.order"]._run_cron_batches(
-            lambda: self._process_web_invoice_batch(batch_size)
+            lambda: self._process_web_invoice_batch(batch_size, failed_ids)
         )
 
-    def _process_web_invoice_batch(self, batch_size):
-        invoices = self._claim_web_invoices(batch_size)
-        invoices.filtered(
-            lambda m: m.web_invoice_send_state == "to_send"
-        )._send_web_invoices()
-        invoices.filtered(
+    def _process_web_invoice_batch(self, batch_size, failed_ids=None):
+        """Claim and process one batch; ``failed_ids`` collects the failures."""
+        failed_ids = set() if failed_ids is None else failed_ids
+        invoices = self._claim_web_invoices(batch_size, failed_ids)
+        failed = self.env["website.sale.job.failure"]._run_isolated(
+            WEB_INVOICE_JOB,
+            invoices.filtered(lambda m: m.web_invoice_send_state == "to_send"),
+            lambda invoice: invoice._send_web_invoices(),
+        )
+        failed |= invoices.filtered(
             lambda m: m.web_invoice_send_state == "sending"
         )._follow_web_invoice_delivery()
+        failed_ids.update(failed.ids)
         return len(invoices)
 
-    def _claim_web_invoices(self, limit):
-        """Invoices to send or whose email is settled, locked for this worker."""
+    def _claim_web_invoices(self, limit, exclude_ids=()):
+        """Invoices to send or whose email is settled, locked for this worker.
+
+        Invoices given up by the job, and ``exclude_ids`` (those that failed in
+        this run), are left out.
+        """
+        given_up = self.env["website.sale.job.failure"]._get_given_up_sql(
+            WEB_INVOICE_JOB, "am"
+        )
         self.env.flush_all()
         self.env.cr.execute(
-            """
+            f"""
             SELECT am.id
               FROM account_move am
              WHERE am.web_invoice_send_state IN ('to_send', 'sending')
@@ -233,16 +250,21 @@ class AccountMove(models.Model):
                      WHERE n.mail_message_id = am.web_invoice_message_id
                        AND n.notification_type = 'email'
                        AND n.notification_status IN ('sent', 'exception', 'bounce')))
+               AND NOT {given_up}
+               AND am.id <> ALL(%s)
           ORDER BY am.id
              LIMIT %s
                FOR NO KEY UPDATE OF am SKIP LOCKED
-            """,
-            [limit],
+            """,  # noqa: S608 (the job is a constant)
+            [list(exclude_ids), limit],
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _follow_web_invoice_delivery(self):
-        """Settle each sent invoice email: delivered, retried or given up."""
+        """Settle each sent invoice email: delivered, retried or given up.
+
+        Return the invoices whose settling failed (skipped and recorded).
+        """
         notifications = (
             self.env["mail.notification"]
             .sudo()
@@ -254,16 +276,31 @@ class AccountMove(models.Model):
             )
             .grouped("mail_message_id")
         )
-        for invoice in self:
-            failed = notifications.get(
-                invoice.web_invoice_message_id, self.env["mail.notification"]
-            ).filtered(lambda n: n.notification_status in ("exception", "bounce"))
-            if not failed:
-                invoice.write(
-                    {"web_invoice_send_state": "sent", "web_invoice_send_error": False}
+
+        def settle(invoices):
+            for invoice in invoices:
+                invoice._settle_web_invoice_email(
+                    notifications.get(
+                        invoice.web_invoice_message_id, self.env["mail.notification"]
+                    )
                 )
-                continue
-            invoice._retry_web_invoice_email(failed)
+
+        # All together, and one by one only when one of them fails.
+        return self.env["website.sale.job.failure"]._run_isolated(
+            WEB_INVOICE_JOB, self, settle, process_all=settle
+        )
+
+    def _settle_web_invoice_email(self, notifications):
+        self.ensure_one()
+        failed = notifications.filtered(
+            lambda n: n.notification_status in ("exception", "bounce")
+        )
+        if not failed:
+            self.write(
+                {"web_invoice_send_state": "sent", "web_invoice_send_error": False}
+            )
+            return
+        self._retry_web_invoice_email(failed)
 
     def _retry_web_invoice_email(self, failed_notifications):
         self.ensure_one()

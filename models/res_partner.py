@@ -2,10 +2,24 @@
 from stdnum.util import get_cc_module
 
 from odoo import models
+from odoo.tools.sql import create_index
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    def init(self):
+        result = super().init()
+        # Cart reminders stop once the same email ordered again, whoever the
+        # contact: their cron looks partners up by normalized email.
+        create_index(
+            self.env.cr,
+            "res_partner_email_normalized_index",
+            self._table,
+            ["email_normalized"],
+            where="email_normalized IS NOT NULL",
+        )
+        return result
 
     def _is_valid_vat_number(self, vat):
         """Whether ``vat`` is a valid VAT number in this partner's country.

@@ -91,6 +91,8 @@ CART_REMINDER_MAIL_FIELDS = (
     "subject",
 )
 MAX_CLAIM_CONFLICTS = 5
+# The failure list's job of each action of the unpaid-orders cron.
+UNPAID_JOBS = {"cancel": "unpaid_cancel", "remind": "unpaid_reminder"}
 
 
 class SaleOrder(models.Model):
@@ -1223,11 +1225,16 @@ class SaleOrder(models.Model):
 
         Cancellation runs first so an order due for both is only cancelled.
         """
+        self.env["website.sale.job.failure"]._resolve_settled(*UNPAID_JOBS.values())
+        # Orders that failed in this run are not claimed again in it; one whose
+        # cancellation failed is not reminded in its stead either.
+        failed_ids = set()
         done = self._run_cron_batches(
-            lambda: self._process_unpaid_batch("cancel", batch_size)
+            lambda: self._process_unpaid_batch("cancel", batch_size, failed_ids)
         )
         return done + self._run_cron_batches(
-            lambda: self._process_unpaid_batch("remind", batch_size), done=done
+            lambda: self._process_unpaid_batch("remind", batch_size, failed_ids),
+            done=done,
         )
 
     @api.model
@@ -1265,19 +1272,30 @@ class SaleOrder(models.Model):
                 return done
             done += count
 
-    def _process_unpaid_batch(self, action, batch_size):
-        orders = self._claim_unpaid_orders(action, batch_size)
+    def _process_unpaid_batch(self, action, batch_size, failed_ids=None):
+        """Claim and process one batch; ``failed_ids`` collects the failures."""
+        failed_ids = set() if failed_ids is None else failed_ids
+        orders = self._claim_unpaid_orders(action, batch_size, failed_ids)
         if action == "cancel":
-            orders._cancel_unpaid_web_orders()
+            failed = orders._cancel_unpaid_web_orders()
         else:
-            orders._send_unpaid_reminders()
+            failed = orders._send_unpaid_reminders()
+        failed_ids.update(failed.ids)
         return len(orders)
 
-    def _claim_unpaid_orders(self, action, limit):
+    def _claim_unpaid_orders(self, action, limit, exclude_ids=()):
+        """Orders due for ``action``, locked for this worker.
+
+        Orders given up for the action, and ``exclude_ids`` (those that failed
+        in this run), are left out.
+        """
         delay_column = (
             "unpaid_cancel_days" if action == "cancel" else "unpaid_reminder_days"
         )
         extra = "" if action == "cancel" else "AND so.unpaid_reminder_date IS NULL"
+        given_up = self.env["website.sale.job.failure"]._get_given_up_sql(
+            UNPAID_JOBS[action], "so"
+        )
         self.env.flush_all()
         self.env.cr.execute(
             f"""
@@ -1289,27 +1307,41 @@ class SaleOrder(models.Model):
                AND so.checkout_date <= (NOW() AT TIME ZONE 'UTC')
                                         - make_interval(days => w.{delay_column})
                {extra}
+               AND NOT {given_up}
+               AND so.id <> ALL(%s)
           ORDER BY so.id
              LIMIT %s
                FOR NO KEY UPDATE OF so SKIP LOCKED
-            """,  # noqa: S608 (column names are constants above)
-            [limit],
+            """,  # noqa: S608 (column names and the job are constants above)
+            [list(exclude_ids), limit],
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _send_unpaid_reminders(self):
+        """Remind each order's customer; return the orders that failed."""
+        return self.env["website.sale.job.failure"]._run_isolated(
+            "unpaid_reminder", self, lambda order: order._send_unpaid_reminder()
+        )
+
+    def _send_unpaid_reminder(self):
+        self.ensure_one()
         self.write({"unpaid_reminder_date": fields.Datetime.now()})
-        for order in self:
-            template = order.website_id._get_unpaid_order_template("reminder")
-            if order._send_tracking_email(template):
-                order._add_tracking_event("payment_reminder", description=template.name)
+        template = self.website_id._get_unpaid_order_template("reminder")
+        if self._send_tracking_email(template):
+            self._add_tracking_event("payment_reminder", description=template.name)
 
     def _cancel_unpaid_web_orders(self):
+        """Cancel each order and tell its customer; return the orders that failed."""
+        return self.env["website.sale.job.failure"]._run_isolated(
+            "unpaid_cancel", self, lambda order: order._cancel_unpaid_web_order()
+        )
+
+    def _cancel_unpaid_web_order(self):
+        self.ensure_one()
         self._action_cancel()
-        for order in self:
-            template = order.website_id._get_unpaid_order_template("cancel")
-            if order._send_tracking_email(template):
-                order._add_tracking_event("email_sent", description=template.name)
+        template = self.website_id._get_unpaid_order_template("cancel")
+        if self._send_tracking_email(template):
+            self._add_tracking_event("email_sent", description=template.name)
 
     def _send_tracking_email(self, template):
         """Queue ``template`` for the customer of the order, in the chatter.
@@ -1353,6 +1385,7 @@ class SaleOrder(models.Model):
         (``SKIP LOCKED``) and checked again by id before its emails are made, so
         that two workers, or a run after a kill, never send a step twice.
         """
+        self.env["website.sale.job.failure"]._resolve_settled("cart_reminder")
         due_ids = [order_id for order_id, _step_id in self._get_due_cart_reminders()]
         batches = list(split_every(batch_size, due_ids))
         position = 0
@@ -1369,20 +1402,34 @@ class SaleOrder(models.Model):
         return self._run_cron_batches(send_next_batch, total=len(due_ids))
 
     def _send_cart_reminder_batch(self, order_ids):
+        """Send the due carts of ``order_ids`` their next step.
+
+        The emails of a step are made together; when that fails, each cart is
+        sent alone and the failing ones are skipped and recorded.
+        """
         due = self._get_due_cart_reminders(order_ids, lock=True)
         steps = self.env["website.cart.reminder.step"]
         by_step = {}
         for order_id, step_id in due:
             by_step.setdefault(steps.browse(step_id), []).append(order_id)
         for step, step_order_ids in by_step.items():
-            self.browse(step_order_ids)._send_cart_reminder(step)
+            self.env["website.sale.job.failure"]._run_isolated(
+                "cart_reminder",
+                self.browse(step_order_ids),
+                lambda order, step=step: order._send_cart_reminder(step),
+                process_all=lambda orders, step=step: orders._send_cart_reminder(step),
+            )
         return len(due)
 
     # Carts due for the next step of their website's sequence. The recent carts of
     # each website are read through the partial index on (website_id,
     # cart_update_date); every rule of who may get a reminder is in this WHERE.
     # A late step also waits its gap after the step before, so that a cron that
-    # was down never sends two steps at once.
+    # was down never sends two steps at once. An order by the same email on the
+    # website since the cart's last change stops the sequence, whoever the
+    # contact (a guest checkout makes a new one): read through the index on
+    # res_partner.email_normalized, then sale_order.partner_id. Carts the job
+    # gave up on are left out.
     _DUE_CART_REMINDERS_FROM = """
         WITH steps AS (
             SELECT s.id, s.website_id, s.delay_hours,
@@ -1426,14 +1473,20 @@ class SaleOrder(models.Model):
                    AND pp.active AND pt.active AND pt.sale_ok AND pt.is_published
                    AND (pt.website_id IS NULL OR pt.website_id = so.website_id))
            AND NOT EXISTS (
-                SELECT 1 FROM sale_order later
-                 WHERE later.partner_id = so.partner_id
+                SELECT 1
+                  FROM res_partner lp
+                  JOIN sale_order later ON later.partner_id = lp.id
+                 WHERE lp.email_normalized = p.email_normalized
                    AND later.website_id = so.website_id
                    AND later.id <> so.id
                    AND later.state <> 'cancel'
                    AND (later.state = 'sale' OR later.checkout_date IS NOT NULL)
                    AND COALESCE(later.checkout_date, later.date_order)
                        >= so.cart_update_date)
+           AND NOT EXISTS (
+                SELECT 1 FROM website_sale_job_failure f
+                 WHERE f.res_id = so.id AND f.job = 'cart_reminder'
+                   AND f.state = 'given_up')
     """
 
     def _get_due_cart_reminders(self, order_ids=None, lock=False):
@@ -1552,6 +1605,8 @@ class SaleOrder(models.Model):
         for order in self:
             steps = order.website_id.cart_reminder_step_ids
             order._send_cart_reminder(steps[order.cart_reminder_step])
+        # Sent by hand: the cron takes the carts it had given up on again.
+        self.env["website.sale.job.failure"]._resolve("cart_reminder", self)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -1587,14 +1642,20 @@ class SaleOrder(models.Model):
         return None
 
     def _has_later_web_order(self):
-        """Whether the customer placed an order on this website since the cart's
-        last change (the cron's rule, in its SQL)."""
+        """Whether the customer's email placed an order on this website since the
+        cart's last change, whoever the contact (the cron's rule, in its SQL)."""
         self.ensure_one()
+        email = self.partner_id.email_normalized
+        if not email:
+            return False
         since = self.cart_update_date or self.create_date
+        # Whoever may see which orders: the rule is the cron's.
         return bool(
-            self.search_count(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
                 [
-                    ("partner_id", "=", self.partner_id.id),
+                    ("partner_id.email_normalized", "=", email),
                     ("website_id", "=", self.website_id.id),
                     ("id", "!=", self.id),
                     ("state", "!=", "cancel"),

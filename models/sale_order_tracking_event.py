@@ -18,6 +18,7 @@ EVENT_TYPES = [
     ("email_sent", "Email Sent"),
     ("payment_reminder", "Payment Reminder Sent"),
     ("cart_reminder", "Cart Reminder Sent"),
+    ("job_failed", "Scheduled Job Failed"),
     ("return_requested", "Return Requested"),
     ("return_approved", "Return Approved"),
     ("return_rejected", "Return Rejected"),

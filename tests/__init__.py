@@ -14,3 +14,4 @@ from . import test_order_status
 from . import test_security_portal
 from . import test_offline_payments
 from . import test_return_security
+from . import test_cron_isolation

@@ -6,6 +6,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.website.tools import MockRequest
+from odoo.addons.website_sale.controllers.main import WebsiteSale
+from odoo.addons.website_sale.controllers.payment import PaymentPortal
+
 from .common import CronWorkersCase, WebOrderTrackingCommon
 
 NOW = fields.Datetime.now
@@ -297,6 +301,73 @@ class TestCartReminderCron(CartReminderCommon):
             "an order on another website does not stop this one's reminders",
         )
 
+    def _guest_checkout(self, email, website):
+        """A visitor who is not logged in buys on ``website`` and gives ``email``
+        at the checkout (website_sale's address form makes a new contact)."""
+        public = website.user_id
+        order = self._make_cart(public, website=website)
+        env = order.with_user(public).env
+        with MockRequest(env, website=website.with_user(public)) as request:
+            request.session["sale_order_id"] = order.id
+            WebsiteSale().shop_address_submit(
+                address_type="delivery",
+                use_delivery_as_billing="true",
+                name="Guest Buyer",
+                email=email,
+                street="Enghelab St 2",
+                city="Tehran",
+                zip="1234567891",
+                country_id=str(self.country_ir.id),
+                phone="+98 21 8765 4321",
+            )
+            order.with_user(public).sudo()._set_delivery_method(self.carrier)
+            PaymentPortal().shop_payment_transaction(
+                order.id,
+                order._portal_ensure_token(),
+                provider_id=self.provider_transfer.id,
+                payment_method_id=self.method_transfer.id,
+                token_id=None,
+                amount=order.amount_total,
+                flow="redirect",
+                tokenization_requested=False,
+                landing_route="/shop/payment/validate",
+            )
+        self.assertTrue(order.checkout_date)
+        return order
+
+    def test_guest_order_by_the_same_email_stops_reminders(self):
+        self.website_2.cart_reminder_enabled = True
+        self.website_2.cart_reminder_start_date = NOW() - timedelta(days=30)
+        cart = self._abandoned_cart(hours=2)
+        # The same customer buys as a guest on the other website: not this one.
+        on_other_site = self._guest_checkout(
+            self.customer.email.upper(), self.website_2
+        )
+        self.assertNotEqual(on_other_site.partner_id, self.customer.partner_id)
+        self.assertEqual(self._run_cron(), 1)
+        self.assertEqual(len(self._reminder_mails(cart)), 1)
+        # Then as a guest on this website, under another salesperson.
+        self.website.salesperson_id = self.salesman_2
+        cart.with_context(mail_auto_subscribe_no_notify=True).user_id = self.salesman_1
+        guest_order = self._guest_checkout(
+            self.customer.email.replace("wsot", "WSOT"), self.website
+        )
+        self.assertNotEqual(guest_order.partner_id, self.customer.partner_id)
+        self.assertEqual(
+            guest_order.partner_id.email_normalized,
+            self.customer.partner_id.email_normalized,
+        )
+        # Step 2 would be due: the cron sends nothing more, nor may a salesperson
+        # who cannot see the guest's order.
+        self._abandon(cart, 30)
+        cart.cart_reminder_date = NOW() - timedelta(hours=28)
+        self.assertEqual(self._run_cron(), 0)
+        self.assertEqual(len(self._reminder_mails(cart)), 1)
+        self.assertFalse(guest_order.with_user(self.salesman_1).has_access("read"))
+        with self.assertRaisesRegex(UserError, "ordered on this website since"):
+            cart.with_user(self.salesman_1).action_send_cart_reminder()
+        self.assertEqual(cart.cart_reminder_step, 1)
+
     def test_order_before_the_last_change_does_not_stop_reminders(self):
         bought = self.env["sale.order"].create(
             {
@@ -413,8 +484,6 @@ class TestCartReminderCron(CartReminderCommon):
         )
 
     def _customer_request(self, order):
-        from odoo.addons.website.tools import MockRequest
-
         website = order.website_id.with_user(self.customer)
         return MockRequest(website.env, website=website)
 

@@ -1,0 +1,283 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
+from psycopg2.errors import LockNotAvailable
+from psycopg2.extensions import TransactionRollbackError
+
+from odoo import api, fields, models
+from odoo.tools.sql import create_index
+
+_logger = logging.getLogger(__name__)
+
+# Runs of its job in which a record may fail before it is left out.
+MAX_JOB_ATTEMPTS = 3
+MAX_REASON_LENGTH = 2000
+JOBS = [
+    ("cart_reminder", "Cart Reminder"),
+    ("unpaid_reminder", "Payment Reminder"),
+    ("unpaid_cancel", "Unpaid Order Cancellation"),
+    ("invoice_email", "Invoice Email"),
+]
+# Records no longer due for their job: what failed for them is over.
+SETTLED_DOMAINS = {
+    "cart_reminder": [("order_id.tracking_stage", "!=", "cart")],
+    "unpaid_reminder": [("order_id.tracking_stage", "!=", "to_confirm")],
+    "unpaid_cancel": [("order_id.tracking_stage", "!=", "to_confirm")],
+    "invoice_email": [
+        ("invoice_id.web_invoice_send_state", "not in", ["to_send", "sending"])
+    ],
+}
+# Errors of the transaction, not of the record: the whole batch is done again.
+CONCURRENCY_ERRORS = (TransactionRollbackError, LockNotAvailable)
+
+
+class WebsiteSaleJobFailure(models.Model):
+    """A record a scheduled job of the shop could not process.
+
+    The job skips it and goes on with the others; it tries it again at each of
+    its next runs, ``MAX_JOB_ATTEMPTS`` runs in all, then leaves it out until a
+    manager asks for a retry. A later success resolves it.
+    """
+
+    _name = "website.sale.job.failure"
+    _description = "eCommerce Scheduled Job Failure"
+    _order = "date desc, id desc"
+    _rec_name = "record_name"
+
+    job = fields.Selection(JOBS, required=True, readonly=True)
+    res_model = fields.Char(string="Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", required=True, readonly=True
+    )
+    record_name = fields.Char(string="Record", readonly=True)
+    order_id = fields.Many2one(
+        "sale.order", ondelete="cascade", index="btree_not_null", readonly=True
+    )
+    invoice_id = fields.Many2one(
+        "account.move", ondelete="cascade", index="btree_not_null", readonly=True
+    )
+    website_id = fields.Many2one("website", ondelete="cascade", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    reason = fields.Text(readonly=True)
+    attempts = fields.Integer(
+        readonly=True, help="Runs of the job in which this record failed."
+    )
+    date = fields.Datetime(string="Last Failure", readonly=True)
+    state = fields.Selection(
+        [
+            ("retrying", "Retrying"),
+            ("given_up", "Given Up"),
+            ("resolved", "Resolved"),
+        ],
+        required=True,
+        default="retrying",
+        readonly=True,
+        help="Retrying: tried again at the job's next run. Given Up: failed at "
+        "every try, left out until retried by hand. Resolved: processed since.",
+    )
+
+    def init(self):
+        result = super().init()
+        # One open failure per record and job.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS website_sale_job_failure_open_uniq
+                ON website_sale_job_failure (job, res_model, res_id)
+             WHERE state <> 'resolved'
+            """
+        )
+        # What the jobs' claiming queries leave out.
+        create_index(
+            self.env.cr,
+            "website_sale_job_failure_given_up_index",
+            self._table,
+            ["res_id", "job"],
+            where="state = 'given_up'",
+        )
+        return result
+
+    # --- Running a job record by record ----------------------------------------
+
+    @api.model
+    def _run_isolated(self, job, records, process_one, process_all=None):
+        """Process ``records`` for ``job``, each failing one alone.
+
+        ``process_one(record)`` runs in a savepoint of its own: an error undoes
+        that record's work only, is recorded, and the others go on. With
+        ``process_all(records)``, the records are first processed together (a
+        job's fast path), and one by one only when that fails. Errors of the
+        transaction itself (serialization, deadlock, lock) are raised: the
+        caller does the whole batch again. Return the records that failed.
+        """
+        if not records:
+            return records
+        if process_all:
+            try:
+                with self.env.cr.savepoint():
+                    process_all(records)
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as error:  # noqa: BLE001 - done again one by one
+                _logger.info(
+                    "Job %s: a batch of %s records failed (%s); processing them "
+                    "one by one.",
+                    job,
+                    len(records),
+                    error,
+                )
+            else:
+                self._resolve(job, records)
+                return records.browse()
+        failed = records.browse()
+        for record in records:
+            try:
+                with self.env.cr.savepoint():
+                    process_one(record)
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as error:  # recorded, the job goes on
+                _logger.exception("Job %s failed for %s", job, record)
+                self._record_failure(job, record, error)
+                failed |= record
+        self._resolve(job, records - failed)
+        return failed
+
+    @api.model
+    def _get_given_up_sql(self, job, alias):
+        """SQL condition: the record ``alias.id`` was given up for ``job``.
+
+        ``job`` and ``alias`` are constants of the code, checked here.
+        """
+        if job not in dict(JOBS) or not alias.isidentifier():
+            raise ValueError(f"Unknown job or bad alias: {job!r}, {alias!r}")
+        return (
+            "EXISTS (SELECT 1 FROM website_sale_job_failure f "  # noqa: S608
+            f"WHERE f.res_id = {alias}.id AND f.job = '{job}' "
+            "AND f.state = 'given_up')"
+        )
+
+    @api.model
+    def _record_failure(self, job, record, error):
+        """Count one more failed run of ``job`` for ``record``, with its reason."""
+        failure = self.sudo().search(
+            [
+                ("job", "=", job),
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("state", "!=", "resolved"),
+            ],
+            limit=1,
+        )
+        attempts = failure.attempts + 1
+        state = "given_up" if attempts >= MAX_JOB_ATTEMPTS else "retrying"
+        reason = self._get_failure_reason(error)
+        orders, invoice = self._get_failure_documents(record)
+        values = {
+            "attempts": attempts,
+            "state": state,
+            "reason": reason,
+            "date": fields.Datetime.now(),
+        }
+        if failure:
+            failure.write(values)
+        else:
+            failure = self.sudo().create(
+                {
+                    **values,
+                    "job": job,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "record_name": record.sudo().display_name,
+                    "order_id": orders[:1].id,
+                    "invoice_id": invoice.id,
+                    "website_id": orders[:1].website_id.id,
+                    "company_id": record.sudo().company_id.id,
+                }
+            )
+        label = dict(self._fields["job"]._description_selection(self.env))[job]
+        if state == "given_up":
+            _logger.warning(
+                "Job %s gave up %s after %s failed runs: %s",
+                job,
+                record,
+                attempts,
+                reason,
+            )
+            description = self.env._(
+                "%(job)s failed %(attempts)s times, given up: %(reason)s",
+                job=label,
+                attempts=attempts,
+                reason=reason,
+            )
+        else:
+            description = self.env._(
+                "%(job)s failed (try %(attempts)s of %(max)s): %(reason)s",
+                job=label,
+                attempts=attempts,
+                max=MAX_JOB_ATTEMPTS,
+                reason=reason,
+            )
+        orders._add_tracking_event(
+            "job_failed", invoice_id=invoice.id, description=description[:250]
+        )
+        return failure
+
+    @api.model
+    def _get_failure_reason(self, error):
+        """The error's message, and its cause's (Odoo's template errors wrap it)."""
+        reason = str(error) or type(error).__name__
+        cause = error.__cause__
+        if cause is not None:
+            reason = f"{reason}\n{type(cause).__name__}: {cause}"
+        return reason[:MAX_REASON_LENGTH]
+
+    @api.model
+    def _get_failure_documents(self, record):
+        """The web orders (whose timeline tells the failure) and invoice of it."""
+        record = record.sudo()
+        if record._name == "sale.order":
+            return record, self.env["account.move"]
+        if record._name == "account.move":
+            return record.line_ids.sale_line_ids.order_id, record
+        return self.env["sale.order"], self.env["account.move"]
+
+    @api.model
+    def _resolve(self, job, records):
+        """The failures of ``records`` for ``job`` are over: they went through."""
+        if not records:
+            return
+        self.sudo().search(
+            [
+                ("job", "=", job),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "!=", "resolved"),
+            ]
+        ).write({"state": "resolved"})
+
+    @api.model
+    def _resolve_settled(self, *jobs):
+        """Resolve the failures of records no longer due for ``jobs`` (a cart
+        bought since, an order paid, an invoice sent by hand...): the list shows
+        what is still to be done."""
+        for job in jobs:
+            self.sudo().search(
+                [("job", "=", job), ("state", "!=", "resolved")] + SETTLED_DOMAINS[job]
+            ).write({"state": "resolved"})
+
+    # --- Staff actions ------------------------------------------------------------
+
+    def action_retry(self):
+        """Try these records again at the job's next run, with all their tries."""
+        open_failures = self.filtered(lambda f: f.state != "resolved")
+        open_failures.write({"state": "retrying", "attempts": 0})
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
