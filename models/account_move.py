@@ -119,14 +119,15 @@ class AccountMove(models.Model):
 
     # --- The invoice email of a website's policy ------------------------------
 
-    def _send_web_invoices(self):
+    def _send_web_invoices(self, raise_errors=False):
         """Email each invoice with its website's template and PDF, once.
 
         The email goes through Odoo's own sending (PDF, chatter, mail queue); its
         delivery is followed by ``_cron_send_web_invoices``. An invoice whose PDF
         or email cannot be made (no PDF tool, a broken template) stays to send,
-        with its error shown to the team, and is tried again by that cron: the
-        customer who paid or asked for it never gets the error.
+        with its error shown to the team, and the send cron tries it again: the
+        customer who paid or asked for it never gets the error. The cron itself
+        passes ``raise_errors`` so that its failure list counts the tries.
         """
         self._add_invoice_paid_event()
         for invoice in self.filtered(
@@ -139,7 +140,9 @@ class AccountMove(models.Model):
             except psycopg2.Error:
                 raise
             # The shop's failure, whatever it is: kept on the invoice.
-            except Exception as error:  # noqa: BLE001 pylint: disable=broad-exception-caught
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                if raise_errors:
+                    raise
                 _logger.warning("Invoice %s not sent: %s", invoice.name, error)
                 invoice._record_web_invoice_send_failure(str(error))
                 continue
@@ -169,23 +172,23 @@ class AccountMove(models.Model):
     def _record_web_invoice_send_failure(self, reason):
         """The invoice's PDF or email could not be made: the team is told.
 
-        Failed at once (a missing PDF tool does not come back by itself): the
-        error shows on the invoice and its order, the salesperson gets an
-        activity, and "Retry Invoice Email" sends it again once it is fixed.
+        It stays to send: the send cron tries it again, and gives it up (failed,
+        with an activity for the salesperson) after its own count of tries.
         """
         self.ensure_one()
         orders = self.sudo().line_ids.sale_line_ids.order_id
         orders._add_tracking_event(
             "invoice_send_failed", invoice_id=self.id, description=reason[:200]
         )
-        self.write(
-            {
-                "web_invoice_send_state": "failed",
-                "web_invoice_send_attempts": self.web_invoice_send_attempts + 1,
-                "web_invoice_send_error": reason,
-            }
-        )
-        orders._schedule_invoice_email_activity(self)
+        self.write({"web_invoice_send_error": reason})
+
+    def _give_up_web_invoice_email(self):
+        """The send cron gave these invoices up: failed, and the salespeople told."""
+        for invoice in self:
+            invoice.write({"web_invoice_send_state": "failed"})
+            invoice.sudo().line_ids.sale_line_ids.order_id._schedule_invoice_email_activity(
+                invoice
+            )
 
     def action_retry_web_invoice_email(self):
         """Send the failed invoice emails again, with the send cron."""
@@ -198,6 +201,8 @@ class AccountMove(models.Model):
             }
         )
         if failed:
+            # With all the tries of the send cron again.
+            self.env["website.sale.job.failure"]._reopen(WEB_INVOICE_JOB, failed)
             self.env.ref(
                 "website_sale_order_tracking.ir_cron_send_web_invoices"
             ).sudo()._trigger()
@@ -220,8 +225,11 @@ class AccountMove(models.Model):
         failed = self.env["website.sale.job.failure"]._run_isolated(
             WEB_INVOICE_JOB,
             invoices.filtered(lambda m: m.web_invoice_send_state == "to_send"),
-            lambda invoice: invoice._send_web_invoices(),
+            lambda invoice: invoice._send_web_invoices(raise_errors=True),
         )
+        self.env["website.sale.job.failure"]._get_given_up(
+            WEB_INVOICE_JOB, failed
+        )._give_up_web_invoice_email()
         failed |= invoices.filtered(
             lambda m: m.web_invoice_send_state == "sending"
         )._follow_web_invoice_delivery()

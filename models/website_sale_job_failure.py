@@ -23,8 +23,9 @@ SETTLED_DOMAINS = {
     "cart_reminder": [("order_id.tracking_stage", "!=", "cart")],
     "unpaid_reminder": [("order_id.tracking_stage", "!=", "to_confirm")],
     "unpaid_cancel": [("order_id.tracking_stage", "!=", "to_confirm")],
+    # Sent (or sent by hand); a given-up invoice is "failed" until staff retry it.
     "invoice_email": [
-        ("invoice_id.web_invoice_send_state", "not in", ["to_send", "sending"])
+        ("invoice_id.web_invoice_send_state", "not in", ["to_send", "failed"])
     ],
 }
 # Errors of the transaction, not of the record: the whole batch is done again.
@@ -264,6 +265,34 @@ class WebsiteSaleJobFailure(models.Model):
             self.sudo().search(
                 [("job", "=", job), ("state", "!=", "resolved")] + SETTLED_DOMAINS[job]
             ).write({"state": "resolved"})
+
+    @api.model
+    def _get_given_up(self, job, records):
+        """Those of ``records`` that ``job`` gave up."""
+        if not records:
+            return records
+        given_up = self.sudo().search(
+            [
+                ("job", "=", job),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "=", "given_up"),
+            ]
+        )
+        return records.filtered(lambda r: r.id in given_up.mapped("res_id"))
+
+    @api.model
+    def _reopen(self, job, records):
+        """Staff fixed the cause of ``records``' failures: all the tries again."""
+        if records:
+            self.sudo().search(
+                [
+                    ("job", "=", job),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("state", "!=", "resolved"),
+                ]
+            ).action_retry()
 
     # --- Staff actions ------------------------------------------------------------
 

@@ -276,6 +276,9 @@ class TestInvoiceEmailIsolation(InvoicingPolicyCommon, JobFailureCommon):
         self._run_cron()
         self._run_cron()
         self._assert_failed("invoice_email", bad, 3, "given_up")
+        # Given up: failed on the invoice, the salesperson told.
+        self.assertEqual(bad.web_invoice_send_state, "failed")
+        self.assertIn("Invoice email failed", order.activity_ids.mapped("summary"))
         self._run_cron()
         self._assert_failed("invoice_email", bad, 3, "given_up")
         self.assertEqual(len(self._invoice_emails(good)), 2, "each sent once")

@@ -94,9 +94,9 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         invoice = order.invoice_ids
         self.assertEqual(invoice.state, "posted")
         self.assertTrue(invoice.invoice_requested)
-        self.assertEqual(invoice.web_invoice_send_state, "failed")
+        # The shop's problem: shown to the team, tried again by the send cron.
+        self.assertEqual(invoice.web_invoice_send_state, "to_send")
         self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
-        self.assertEqual(order.activity_ids.summary, "Invoice email failed")
 
     def test_company_billing_data_is_not_rewritten_by_a_link(self):
         self.company_customer.vat = "US-1234-5678"

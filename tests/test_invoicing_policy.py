@@ -6,6 +6,7 @@ import odoo
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.base.models import ir_actions_report
 
@@ -127,11 +128,25 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertEqual(invoices.state, "posted")
         self.assertTrue(invoices.invoice_requested)
         self.assertIn(invoices.payment_state, ("paid", "in_payment"))
-        self.assertEqual(invoices.web_invoice_send_state, "failed")
+        # Left to the send cron, with the error shown to the team.
+        self.assertEqual(invoices.web_invoice_send_state, "to_send")
         self.assertIn("Wkhtmltopdf", invoices.web_invoice_send_error)
-        self.assertEqual(order.web_invoice_send_state, "failed")
+        self.assertEqual(order.web_invoice_send_state, "to_send")
         self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
         self.assertIn("invoice_send_failed", self._events(order))
+        self.assertFalse(self._invoice_emails(invoices))
+        # The send cron fails as long as the tool is missing, then gives up.
+        for _run in range(3):
+            with (
+                self._without_pdf_tool(),
+                mute_logger(
+                    "odoo.addons.website_sale_order_tracking.models.website_sale_job_failure"
+                ),
+            ):
+                self.env["account.move"].with_context(
+                    force_report_rendering=True
+                )._cron_send_web_invoices()
+        self.assertEqual(invoices.web_invoice_send_state, "failed")
         self.assertEqual(order.activity_ids.summary, "Invoice email failed")
         self.assertEqual(order.activity_ids.user_id, self.salesman_1)
         self.assertFalse(self._invoice_emails(invoices))
