@@ -179,11 +179,14 @@ class SaleReturnRequestLine(models.Model):
         uom = self.sale_line_id.product_uom
         product = self.sale_line_id.product_id.display_name
         if not _is_whole(self.quantity / uom.rounding):
+            # Outside the message's call: Odoo's term extraction reads its
+            # arguments as plain literals.
+            rounding = f"{uom.rounding:f}".rstrip("0").rstrip(".")
             return self.env._(
                 "The quantity of %(product)s must be a multiple of %(rounding)s "
                 "%(unit)s.",
                 product=product,
-                rounding=f"{uom.rounding:f}".rstrip("0").rstrip("."),
+                rounding=rounding,
                 unit=uom.name,
             )
         piece = self.env.ref("uom.product_uom_unit", raise_if_not_found=False)
