@@ -15,3 +15,8 @@ from . import test_security_portal
 from . import test_offline_payments
 from . import test_return_security
 from . import test_cron_isolation
+from . import test_journey
+from . import test_cart_reminders
+from . import test_shipping_email
+from . import test_tour_tracking
+from . import test_tracking_page
