@@ -566,6 +566,16 @@ class SaleOrder(models.Model):
                     "it cannot be changed."
                 )
             )
+        if "tracking_stage" in vals and not self.env.su:
+            # Derived from the order's records only (its computation never calls
+            # write): a stage written by a client would send the order to the
+            # wrong job, e.g. the cancellation of unpaid orders.
+            raise UserError(
+                self.env._(
+                    "The tracking stage follows the order's payments, transfers "
+                    "and returns; it cannot be changed by hand."
+                )
+            )
         return super().write(vals)
 
     def _get_paid_amount(self):
