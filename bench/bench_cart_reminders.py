@@ -180,7 +180,7 @@ def run_child(args):
     if args.child == "odoo":
         env["website"]._send_abandoned_cart_email()
     else:
-        from odoo.addons.website_sale_order_tracking.models.sale_order import (
+        from odoo.addons.website_sale_order_tracking.models.sale_order_cart_reminder import (
             CART_REMINDER_BATCH_SIZE as batch_size,
         )
 

@@ -20,7 +20,8 @@ INVOICE_SEND_STATES = [
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "website.sale.batch.mixin"]
 
     invoice_requested = fields.Boolean(
         string="Requested by Customer",
@@ -214,7 +215,7 @@ class AccountMove(models.Model):
         self.env["website.sale.job.failure"]._resolve_settled(WEB_INVOICE_JOB)
         # Invoices that failed in this run are not claimed again in it.
         failed_ids = set()
-        return self.env["sale.order"]._run_cron_batches(
+        return self._run_cron_batches(
             lambda: self._process_web_invoice_batch(batch_size, failed_ids)
         )
 
@@ -222,7 +223,7 @@ class AccountMove(models.Model):
         """Claim and process one batch; ``failed_ids`` collects the failures."""
         failed_ids = set() if failed_ids is None else failed_ids
         invoices = self._claim_web_invoices(batch_size, failed_ids)
-        failed = self.env["website.sale.job.failure"]._run_isolated(
+        failed = self._run_isolated(
             WEB_INVOICE_JOB,
             invoices.filtered(lambda m: m.web_invoice_send_state == "to_send"),
             lambda invoice: invoice._send_web_invoices(raise_errors=True),
@@ -242,12 +243,7 @@ class AccountMove(models.Model):
         Invoices given up by the job, and ``exclude_ids`` (those that failed in
         this run), are left out.
         """
-        given_up = self.env["website.sale.job.failure"]._get_given_up_sql(
-            WEB_INVOICE_JOB, "am"
-        )
-        self.env.flush_all()
-        self.env.cr.execute(
-            f"""
+        query = """
             SELECT am.id
               FROM account_move am
              WHERE am.web_invoice_send_state IN ('to_send', 'sending')
@@ -258,15 +254,8 @@ class AccountMove(models.Model):
                      WHERE n.mail_message_id = am.web_invoice_message_id
                        AND n.notification_type = 'email'
                        AND n.notification_status IN ('sent', 'exception', 'bounce')))
-               AND NOT {given_up}
-               AND am.id <> ALL(%s)
-          ORDER BY am.id
-             LIMIT %s
-               FOR NO KEY UPDATE OF am SKIP LOCKED
-            """,  # noqa: S608 (the job is a constant)
-            [list(exclude_ids), limit],
-        )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+        """
+        return self._claim_batch(WEB_INVOICE_JOB, "am", query, limit, exclude_ids)
 
     def _follow_web_invoice_delivery(self):
         """Settle each sent invoice email: delivered, retried or given up.
@@ -294,9 +283,7 @@ class AccountMove(models.Model):
                 )
 
         # All together, and one by one only when one of them fails.
-        return self.env["website.sale.job.failure"]._run_isolated(
-            WEB_INVOICE_JOB, self, settle, process_all=settle
-        )
+        return self._run_isolated(WEB_INVOICE_JOB, self, settle, process_all=settle)
 
     def _settle_web_invoice_email(self, notifications):
         self.ensure_one()

@@ -62,24 +62,3 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         piece = self.env.ref("uom.product_uom_unit", raise_if_not_found=False)
         return 1 if self.product_uom == piece else self.product_uom.rounding
-
-    def _is_cart_reminder_worthy(self):
-        """Whether this cart line is worth a reminder: not free, still for sale.
-
-        The same rule as the cart reminder cron's SQL.
-        """
-        self.ensure_one()
-        product = self.product_id
-        template = product.product_tmpl_id
-        return bool(
-            product
-            and self.price_unit > 0
-            and product.active
-            and template.active
-            and template.sale_ok
-            and template.is_published
-            and (
-                not template.website_id
-                or template.website_id == self.order_id.website_id
-            )
-        )

@@ -267,7 +267,7 @@ class SaleReturnRequest(models.Model):
             request.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Review the return request"),
-                user_id=(order.user_id or order.team_id.user_id or self.env.user).id,
+                user_id=order._get_responsible_user().id,
             )
 
     # --- Workflow ---------------------------------------------------------------

@@ -108,11 +108,18 @@ class SaleReturnRequestLine(models.Model):
                 )
 
     def _get_return_error(self):
-        """Why this line may not be asked for, or False."""
+        """Why this line may not be asked for, or ``None``."""
         self.ensure_one()
+        return (
+            self._get_order_error()
+            or self._get_quantity_error()
+            or self._get_return_rule_error()
+        )
+
+    def _get_order_error(self):
+        """The order may take no return, or the line is of another order."""
         order = self.request_id.order_id
         sale_line = self.sale_line_id
-        product = sale_line.product_id
         if order.state == "cancel":
             return self.env._(
                 "Order %(order)s is cancelled: it cannot be returned.",
@@ -126,9 +133,14 @@ class SaleReturnRequestLine(models.Model):
         if sale_line.order_id != order:
             return self.env._(
                 "%(product)s is not a line of order %(order)s.",
-                product=product.display_name,
+                product=sale_line.product_id.display_name,
                 order=order.name,
             )
+        return None
+
+    def _get_quantity_error(self):
+        """The quantity is no number of the product's unit, or the comment too long."""
+        product = self.sale_line_id.product_id
         if not math.isfinite(self.quantity):
             return self.env._(
                 "The quantity of %(product)s is not a number.",
@@ -146,7 +158,13 @@ class SaleReturnRequestLine(models.Model):
             return self.env._(
                 "A comment has at most %(count)s characters.", count=MAX_RETURN_COMMENT
             )
-        website = order.website_id
+        return None
+
+    def _get_return_rule_error(self):
+        """The website or the product takes no return of it, or not any more."""
+        sale_line = self.sale_line_id
+        product = sale_line.product_id
+        website = self.request_id.order_id.website_id
         if not website.return_enabled:
             return self.env._("This shop takes no returns online.")
         returnable, window = product.product_tmpl_id._get_return_rule(website)
@@ -167,7 +185,7 @@ class SaleReturnRequestLine(models.Model):
                 product=product.display_name,
                 days=window,
             )
-        return False
+        return None
 
     def _get_unit_error(self):
         """Why the quantity does not fit the unit of the order line, or False.

@@ -24,6 +24,14 @@ class StockPicking(models.Model):
         help="The customer's return request this transfer brings back.",
     )
 
+    def _filter_customer_deliveries(self):
+        """The transfers that take goods to the customer: not a step inside the
+        warehouse (pick, pack), not a return."""
+        return self.filtered(
+            lambda p: p.picking_type_code == "outgoing"
+            and p.location_dest_id.usage == "customer"
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(vals.get("return_request_id") for vals in vals_list):
@@ -62,7 +70,7 @@ class StockPicking(models.Model):
     def _add_order_tracking_event(self):
         self.ensure_one()
         values = {"picking_id": self.id, "description": self.name}
-        if self.location_dest_id.usage == "customer":
+        if self._filter_customer_deliveries():
             values.update(
                 carrier_id=self.carrier_id.id,
                 carrier_tracking_ref=self.carrier_tracking_ref,
@@ -75,10 +83,8 @@ class StockPicking(models.Model):
     def _filter_website_shipping_email(self, modes=("website", "none")):
         """Deliveries to the customer of web orders whose website's shipping email
         mode is one of ``modes`` (by default: the website decides the email)."""
-        return self.filtered(
+        return self._filter_customer_deliveries().filtered(
             lambda p: p.sale_id.website_id.shipping_email_mode in modes
-            and p.picking_type_code == "outgoing"
-            and p.location_dest_id.usage == "customer"
         )
 
     def _send_confirmation_email(self):

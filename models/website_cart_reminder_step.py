@@ -33,6 +33,7 @@ class WebsiteCartReminderStep(models.Model):
         "mail.template",
         string="Email Template",
         domain="[('model', '=', 'sale.order')]",
+        help="The email of this step, rendered on the cart.",
         ondelete="restrict",
     )
 

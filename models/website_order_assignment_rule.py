@@ -32,6 +32,7 @@ class WebsiteOrderAssignmentRule(models.Model):
         "crm.team",
         string="Sales Team",
         required=True,
+        help="The sales team of the orders this rule matches.",
         check_company=True,
         ondelete="cascade",
     )

@@ -116,12 +116,28 @@ class WebsiteOrderLookupAttempt(models.Model):
         # Found before the lock below, which is then held only to count and
         # record; a refused client is told nothing of it.
         order = self._find_order(website, reference, email)
-        # Counted and recorded one lookup at a time, in a transaction of its own
-        # that locks the table before its first query: its counts see every
-        # lookup committed before it (a transaction sees the database as of its
-        # first query, so a lock taken later in the request's own transaction
-        # would count with an older view), and a failure stays recorded
-        # whatever becomes of the request.
+        if not self._count_lookup(website, client, reference, bool(order)):
+            return self.env["sale.order"], self.env._(
+                "Too many attempts. Please try again in a few minutes."
+            )
+        if not order:
+            return order, self.env._(
+                "No order was found with this reference and email."
+            )
+        return order, None
+
+    @api.model
+    def _count_lookup(self, website, client, reference, success):
+        """Record the lookup, unless the client is over a limit: return whether
+        it was recorded (``False``: refused).
+
+        Counted and recorded one lookup at a time, in a transaction of its own
+        that locks the table before its first query: its counts see every lookup
+        committed before it (a transaction sees the database as of its first
+        query, so a lock taken later in the request's own transaction would
+        count with an older view), and a failure stays recorded whatever
+        becomes of the request.
+        """
         with self.env.registry.cursor() as cr:
             cr.execute(
                 SQL(
@@ -131,22 +147,16 @@ class WebsiteOrderLookupAttempt(models.Model):
             )
             attempts = self.with_env(self.env(cr=cr)).sudo()
             if attempts._is_rate_limited(client, reference):
-                return self.env["sale.order"], self.env._(
-                    "Too many attempts. Please try again in a few minutes."
-                )
+                return False
             attempts.create(
                 {
                     "ip_address": client,
                     "reference": reference,
                     "website_id": website.id,
-                    "success": bool(order),
+                    "success": success,
                 }
             )
-        if not order:
-            return order, self.env._(
-                "No order was found with this reference and email."
-            )
-        return order, None
+        return True
 
     @api.autovacuum
     def _gc_lookup_attempts(self):

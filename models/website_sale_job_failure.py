@@ -1,9 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
-from psycopg2.errors import LockNotAvailable
-from psycopg2.extensions import TransactionRollbackError
-
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
@@ -28,8 +25,20 @@ SETTLED_DOMAINS = {
         ("invoice_id.web_invoice_send_state", "not in", ["to_send", "failed"])
     ],
 }
-# Errors of the transaction, not of the record: the whole batch is done again.
-CONCURRENCY_ERRORS = (TransactionRollbackError, LockNotAvailable)
+
+
+def get_given_up_sql(job, alias):
+    """SQL condition: the record ``alias.id`` was given up for ``job``.
+
+    ``job`` and ``alias`` are constants of the code, checked here.
+    """
+    if job not in dict(JOBS) or not alias.isidentifier():
+        raise ValueError(f"Unknown job or bad alias: {job!r}, {alias!r}")
+    return (
+        "EXISTS (SELECT 1 FROM website_sale_job_failure f "  # noqa: S608
+        f"WHERE f.res_id = {alias}.id AND f.job = '{job}' "
+        "AND f.state = 'given_up')"
+    )
 
 
 class WebsiteSaleJobFailure(models.Model):
@@ -97,78 +106,22 @@ class WebsiteSaleJobFailure(models.Model):
         )
         return result
 
-    # --- Running a job record by record ----------------------------------------
-
     @api.model
-    def _run_isolated(self, job, records, process_one, process_all=None):
-        """Process ``records`` for ``job``, each failing one alone.
-
-        ``process_one(record)`` runs in a savepoint of its own: an error undoes
-        that record's work only, is recorded, and the others go on. With
-        ``process_all(records)``, the records are first processed together (a
-        job's fast path), and one by one only when that fails. Errors of the
-        transaction itself (serialization, deadlock, lock) are raised: the
-        caller does the whole batch again. Return the records that failed.
-        """
-        if not records:
-            return records
-        if process_all:
-            try:
-                with self.env.cr.savepoint():
-                    process_all(records)
-            except CONCURRENCY_ERRORS:
-                raise
-            except Exception as error:  # noqa: BLE001 - done again one by one
-                _logger.info(
-                    "Job %s: a batch of %s records failed (%s); processing them "
-                    "one by one.",
-                    job,
-                    len(records),
-                    error,
-                )
-            else:
-                self._resolve(job, records)
-                return records.browse()
-        failed = records.browse()
-        for record in records:
-            try:
-                with self.env.cr.savepoint():
-                    process_one(record)
-            except CONCURRENCY_ERRORS:
-                raise
-            except Exception as error:  # recorded, the job goes on
-                _logger.exception("Job %s failed for %s", job, record)
-                self._record_failure(job, record, error)
-                failed |= record
-        self._resolve(job, records - failed)
-        return failed
-
-    @api.model
-    def _get_given_up_sql(self, job, alias):
-        """SQL condition: the record ``alias.id`` was given up for ``job``.
-
-        ``job`` and ``alias`` are constants of the code, checked here.
-        """
-        if job not in dict(JOBS) or not alias.isidentifier():
-            raise ValueError(f"Unknown job or bad alias: {job!r}, {alias!r}")
-        return (
-            "EXISTS (SELECT 1 FROM website_sale_job_failure f "  # noqa: S608
-            f"WHERE f.res_id = {alias}.id AND f.job = '{job}' "
-            "AND f.state = 'given_up')"
+    def _search_open(self, job, records):
+        """The failures of ``records`` for ``job`` not resolved (one each at most)."""
+        return self.sudo().search(
+            [
+                ("job", "=", job),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "!=", "resolved"),
+            ]
         )
 
     @api.model
     def _record_failure(self, job, record, error):
         """Count one more failed run of ``job`` for ``record``, with its reason."""
-        failure = self.sudo().search(
-            [
-                ("job", "=", job),
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("state", "!=", "resolved"),
-            ],
-            limit=1,
-        )
+        failure = self._search_open(job, record)
         attempts = failure.attempts + 1
         state = "given_up" if attempts >= MAX_JOB_ATTEMPTS else "retrying"
         reason = self._get_failure_reason(error)
@@ -195,7 +148,6 @@ class WebsiteSaleJobFailure(models.Model):
                     "company_id": record.sudo().company_id.id,
                 }
             )
-        label = dict(self._fields["job"]._description_selection(self.env))[job]
         if state == "given_up":
             _logger.warning(
                 "Job %s gave up %s after %s failed runs: %s",
@@ -204,24 +156,30 @@ class WebsiteSaleJobFailure(models.Model):
                 attempts,
                 reason,
             )
-            description = self.env._(
-                "%(job)s failed %(attempts)s times, given up: %(reason)s",
-                job=label,
-                attempts=attempts,
-                reason=reason,
-            )
-        else:
-            description = self.env._(
-                "%(job)s failed (try %(attempts)s of %(max)s): %(reason)s",
-                job=label,
-                attempts=attempts,
-                max=MAX_JOB_ATTEMPTS,
-                reason=reason,
-            )
+        description = failure._get_timeline_description()
         orders._add_tracking_event(
             "job_failed", invoice_id=invoice.id, description=description[:250]
         )
         return failure
+
+    def _get_timeline_description(self):
+        """The failure as the order's timeline tells it."""
+        self.ensure_one()
+        label = dict(self._fields["job"]._description_selection(self.env))[self.job]
+        if self.state == "given_up":
+            return self.env._(
+                "%(job)s failed %(attempts)s times, given up: %(reason)s",
+                job=label,
+                attempts=self.attempts,
+                reason=self.reason,
+            )
+        return self.env._(
+            "%(job)s failed (try %(attempts)s of %(max)s): %(reason)s",
+            job=label,
+            attempts=self.attempts,
+            max=MAX_JOB_ATTEMPTS,
+            reason=self.reason,
+        )
 
     @api.model
     def _get_failure_reason(self, error):
@@ -247,14 +205,7 @@ class WebsiteSaleJobFailure(models.Model):
         """The failures of ``records`` for ``job`` are over: they went through."""
         if not records:
             return
-        self.sudo().search(
-            [
-                ("job", "=", job),
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("state", "!=", "resolved"),
-            ]
-        ).write({"state": "resolved"})
+        self._search_open(job, records).write({"state": "resolved"})
 
     @api.model
     def _resolve_settled(self, *jobs):
@@ -271,13 +222,8 @@ class WebsiteSaleJobFailure(models.Model):
         """Those of ``records`` that ``job`` gave up."""
         if not records:
             return records
-        given_up = self.sudo().search(
-            [
-                ("job", "=", job),
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("state", "=", "given_up"),
-            ]
+        given_up = self._search_open(job, records).filtered(
+            lambda f: f.state == "given_up"
         )
         return records.filtered(lambda r: r.id in given_up.mapped("res_id"))
 
@@ -285,14 +231,7 @@ class WebsiteSaleJobFailure(models.Model):
     def _reopen(self, job, records):
         """Staff fixed the cause of ``records``' failures: all the tries again."""
         if records:
-            self.sudo().search(
-                [
-                    ("job", "=", job),
-                    ("res_model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                    ("state", "!=", "resolved"),
-                ]
-            ).action_retry()
+            self._search_open(job, records).action_retry()
 
     # --- Staff actions ------------------------------------------------------------
 

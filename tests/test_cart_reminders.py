@@ -10,6 +10,7 @@ from odoo.addons.website.tools import MockRequest
 from odoo.addons.website_sale.controllers.main import WebsiteSale
 from odoo.addons.website_sale.controllers.payment import PaymentPortal
 
+from ..models.sale_order_cart_reminder import CART_REMINDER_RULES
 from .common import CronWorkersCase, WebOrderTrackingCommon
 
 NOW = fields.Datetime.now
@@ -529,6 +530,46 @@ class TestCartReminderActions(CartReminderCommon):
         with self.assertRaisesRegex(UserError, "ordered on this website since"):
             cart.action_send_cart_reminder()
         self.assertFalse(self._reminder_mails(cart))
+
+    def test_cron_and_button_read_the_same_rules(self):
+        """Each rule of who may get a reminder: the cron leaves the cart out and
+        Send Reminder names it; a cart that passes them all is due for both."""
+
+        def unpublish(cart):
+            cart.order_line.product_id.website_published = False
+
+        def later_order(cart):
+            bought = self._make_cart(self.customer)
+            self.assertNotEqual(bought, cart)
+            self._pay_by_demo(bought)
+
+        breaks = {
+            "cart": ("not a cart any more", self._pay_by_demo),
+            "email": (
+                "email is not known",
+                lambda cart: cart.partner_id.write({"email": False}),
+            ),
+            "subscribed": (
+                "unsubscribed",
+                lambda cart: self.env["mail.blacklist"]._add(cart.partner_id.email),
+            ),
+            "priced": ("nothing in it is for sale", unpublish),
+            "no_later_order": ("ordered on this website since", later_order),
+        }
+        self.assertEqual(set(breaks), set(CART_REMINDER_RULES), "a test a rule")
+        Order = self.env["sale.order"]
+        for rule, (reason, break_rule) in breaks.items():
+            # Each rule broken alone: its changes are undone after it.
+            with self.subTest(rule=rule), self.env.cr.savepoint() as savepoint:
+                cart = self._abandoned_cart(hours=2)
+                due = Order._get_due_cart_reminders(cart.ids)
+                self.assertEqual([order_id for order_id, _step in due], cart.ids)
+                self.assertIsNone(cart._get_cart_reminder_blocker())
+                break_rule(cart)
+                self.assertFalse(Order._get_due_cart_reminders(cart.ids))
+                self.assertEqual(cart._get_failed_cart_reminder_rules(), [rule])
+                self.assertIn(reason, cart._get_cart_reminder_blocker())
+                savepoint.close(rollback=True)
 
     def test_report_counts_reminders_and_recoveries(self):
         recovered = self._abandoned_cart(hours=2)

@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from .test_invoicing_policy import InvoicingPolicyCommon
+from .test_invoice_policy import InvoicingPolicyCommon
 
 
 @tagged("post_install", "-at_install")

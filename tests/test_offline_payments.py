@@ -292,7 +292,7 @@ class TestOfflinePayments(OfflinePaymentCommon):
         self._payment_wizard(order).action_record_payment()
         self.assertEqual(order.state, "sale")
         self.assertFalse(order.invoice_ids, "invoiced on request only")
-        self.assertFalse(order._get_invoice_request_blocker())
+        self.assertIsNone(order._get_invoice_request_blocker())
         # As the portal's Request invoice does, once it checked the customer.
         invoice = order.sudo().action_request_invoice()
         self.assertEqual(invoice.state, "posted")

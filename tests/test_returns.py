@@ -381,8 +381,9 @@ class TestReturnRules(ReturnCommon):
         self.assertNotIn(elsewhere, self.website._get_return_reasons())
         self.assertIn(elsewhere, self.website_2._get_return_reasons())
         with self.assertRaisesRegex(UserError, "Choose why you return"):
-            order._prepare_return_request_vals(
-                {f"quantity_{line.id}": "1", f"reason_{line.id}": str(elsewhere.id)}
+            self.env["sale.return.request"]._prepare_from_portal_form(
+                order,
+                {f"quantity_{line.id}": "1", f"reason_{line.id}": str(elsewhere.id)},
             )
 
     def test_website_return_window_is_at_least_a_day(self):

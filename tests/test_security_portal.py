@@ -10,7 +10,7 @@ import re
 
 from odoo.tests import HttpCase, tagged
 
-from .test_invoicing_policy import InvoicingPolicyCommon
+from .test_invoice_policy import InvoicingPolicyCommon
 from .test_returns import ReturnCommon
 
 INVALID = "The form was sent with an invalid value of “{}”."

@@ -86,7 +86,10 @@ class SaleOrderOfflinePaymentWizard(models.TransientModel):
         orders = self.sudo().order_ids.sudo(False)
         if not orders:
             raise UserError(self.env._("Choose the orders whose payment arrived."))
-        orders._check_offline_payment_rights()
+        # Recording a payment posts accounting entries, as Register Payment does.
+        orders._check_billing_rights(
+            self.env._("Only invoicing users (Billing) may record a payment.")
+        )
         if len(orders.company_id) > 1 or len(orders.currency_id) > 1:
             raise UserError(
                 self.env._("Record the payments of one company and currency at a time.")

@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from ..models.website_sale_job_failure import MAX_JOB_ATTEMPTS
 from .common import CronWorkersCase, WebOrderTrackingCommon
-from .test_invoicing_policy import InvoicingPolicyCommon
+from .test_invoice_policy import InvoicingPolicyCommon
 
 NOW = fields.Datetime.now
 LAST_NAME_SUBJECT = "Dear {{ object.partner_id.name.split(' ', 1)[1] }}: "
