@@ -1,18 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-import binascii
-import io
 from collections import defaultdict
-
-# Odoo loads only PIL's first plugins: WebP's is loaded here to read WebP photos.
-import PIL.WebPImagePlugin  # noqa: F401  pylint: disable=unused-import
-from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
-from odoo.tools.image import IMAGE_MAX_RESOLUTION
-from odoo.tools.mimetypes import guess_mimetype
 
 from .sale_return_request_line import MAX_RETURN_COMMENT
 
@@ -32,15 +23,6 @@ WORKFLOW_FIELDS = frozenset(
 )
 # What a new request may say of them (its order is checked by its lines).
 NEW_REQUEST_VALUES = {("name", "/"), ("state", "requested")}
-
-# The photos a customer may join: raster images browsers show, by their content
-# (PIL's format name of each).
-PHOTO_FORMATS = {
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-    "image/gif": "GIF",
-    "image/webp": "WEBP",
-}
 
 
 class SaleReturnRequest(models.Model):
@@ -194,44 +176,6 @@ class SaleReturnRequest(models.Model):
                         count=MAX_RETURN_COMMENT,
                     )
                 )
-
-    @api.constrains("photo")
-    def _check_photo(self):
-        for request in self.filtered("photo"):
-            error = self._get_photo_error(base64.b64decode(request.photo))
-            if error:
-                raise ValidationError(error)
-
-    @api.model
-    def _get_photo_error(self, data):
-        """Why ``data`` is not a photo customers may join, or False.
-
-        Its content decides, not its name or the browser's type: a JPEG, PNG,
-        GIF or WebP image that PIL reads (no SVG, which may carry scripts).
-        """
-        error = self.env._("The photo must be a JPEG, PNG, GIF or WebP image.")
-        image_format = PHOTO_FORMATS.get(guess_mimetype(data))
-        if not image_format:
-            return error
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format != image_format:
-                    return error
-                if image.width * image.height > IMAGE_MAX_RESOLUTION:
-                    return self.env._(
-                        "The photo is too large: at most %(count)s million pixels.",
-                        count=int(IMAGE_MAX_RESOLUTION / 1e6),
-                    )
-                image.verify()
-        except (
-            OSError,
-            SyntaxError,
-            ValueError,
-            binascii.Error,
-            Image.DecompressionBombError,
-        ):
-            return error
-        return False
 
     def _compute_access_url(self):
         result = super()._compute_access_url()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Returns: the customer's return form of the portal, read into a request.
+"""Returns: the customer's return form of the portal, read into a request, and
+the photo a customer may join to it.
 
 The controller only checks access to the order and hands the posted form here;
 the checks of the request itself (returnable quantities, comment, photo) are the
@@ -7,18 +8,72 @@ model's constraints, whatever the route.
 """
 
 import base64
+import binascii
+import io
 import math
 
+# Odoo loads only PIL's first plugins: WebP's is loaded here to read WebP photos.
+import PIL.WebPImagePlugin  # noqa: F401  pylint: disable=unused-import
+from PIL import Image
+
 from odoo import Command, api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.image import IMAGE_MAX_RESOLUTION
+from odoo.tools.mimetypes import guess_mimetype
 
 # The largest photo a customer may join to a return request.
 MAX_RETURN_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_FILENAME = 255
+# The photos a customer may join: raster images browsers show, by their content
+# (PIL's format name of each).
+PHOTO_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
 
 
 class SaleReturnRequest(models.Model):
     _inherit = "sale.return.request"
+
+    @api.constrains("photo")
+    def _check_photo(self):
+        for request in self.filtered("photo"):
+            error = self._get_photo_error(base64.b64decode(request.photo))
+            if error:
+                raise ValidationError(error)
+
+    @api.model
+    def _get_photo_error(self, data):
+        """Why ``data`` is not a photo customers may join, or ``None``.
+
+        Its content decides, not its name or the browser's type: a JPEG, PNG,
+        GIF or WebP image that PIL reads (no SVG, which may carry scripts).
+        """
+        error = self.env._("The photo must be a JPEG, PNG, GIF or WebP image.")
+        image_format = PHOTO_FORMATS.get(guess_mimetype(data))
+        if not image_format:
+            return error
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != image_format:
+                    return error
+                if image.width * image.height > IMAGE_MAX_RESOLUTION:
+                    return self.env._(
+                        "The photo is too large: at most %(count)s million pixels.",
+                        count=int(IMAGE_MAX_RESOLUTION / 1e6),
+                    )
+                image.verify()
+        except (
+            OSError,
+            SyntaxError,
+            ValueError,
+            binascii.Error,
+            Image.DecompressionBombError,
+        ):
+            return error
+        return None
 
     @api.model
     def _create_from_portal_form(self, order, form, photo=None):
