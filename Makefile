@@ -7,9 +7,16 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-odoo bench lint odoo-src venv clean
+.PHONY: run test test-odoo bench lint system-check odoo-src venv clean
 
-odoo-src:
+# First of all, the system packages the goals asked for need (Chromium for the tests'
+# browser tours, wkhtmltopdf for the demo's PDFs, python3-venv while .venv is to be
+# made): installed with apt-get when root, otherwise a stop with the command to run.
+# Standard library only; every goal below but clean goes through it.
+system-check:
+	@$(PYTHON) tools/wsot.py system-check $(MAKECMDGOALS)
+
+odoo-src: system-check
 	@$(PYTHON) tools/wsot.py odoo-src
 
 $(STAMP): requirements-dev.txt tools/odoo_requirements.py | odoo-src
@@ -19,7 +26,7 @@ $(STAMP): requirements-dev.txt tools/odoo_requirements.py | odoo-src
 	$(VPY) -m pip install --quiet -r $(VENV)/odoo-requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
-venv: odoo-src $(STAMP)
+venv: system-check odoo-src $(STAMP)
 
 run: venv
 	$(VPY) tools/wsot.py run
@@ -29,7 +36,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --valid-odoo-versions=18.0 .
 
-test: lint
+test: system-check lint
 	$(VPY) tools/wsot.py test
 
 # Odoo's own website_sale, sale_stock and stock_delivery tests, with the addon installed.

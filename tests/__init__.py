@@ -22,3 +22,4 @@ from . import test_tour_tracking
 from . import test_tracking_page
 from . import test_security_rpc
 from . import test_layout
+from . import test_system_check

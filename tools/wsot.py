@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Set-up, demo server and test run of the addon, on a real Odoo 18 and PostgreSQL.
 
+    python3 tools/wsot.py system-check GOAL...  the system packages make GOAL needs
     python3 tools/wsot.py odoo-src      find (or download) the Odoo 18.0 source tree
     .venv/bin/python tools/wsot.py run  demo database (once) and Odoo at :8069
     .venv/bin/python tools/wsot.py test fresh test database, then every test
@@ -17,6 +18,7 @@ the environment:
 """
 
 import argparse
+import ast
 import contextlib
 import hashlib
 import os
@@ -30,8 +32,11 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 
+import system_check
+
 MODULE = "website_sale_order_tracking"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.join(ROOT, "tests")
 ODOO_SRC = os.path.expanduser(os.environ.get("ODOO_SRC", "~/.cache/odoo/18.0"))
 CACHE = os.path.expanduser(
     os.environ.get("WSOT_CACHE", "~/.cache/website_sale_order_tracking")
@@ -69,6 +74,46 @@ def log(message):
 def fail(message):
     print(f"[wsot] ERROR: {message}", file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+# --- Checks before the long steps ---------------------------------------------
+
+
+def require_system(goal):
+    """Stop at once when a system package ``goal`` needs is missing (and cannot be
+    installed): see tools/system_check.py."""
+    if system_check.ensure([goal]):
+        sys.exit(1)
+
+
+def unimported_tests(tests_dir=TESTS_DIR):
+    """The tests/test_*.py modules that tests/__init__.py does not import: pytest
+    runs them, Odoo's test runner (and OCA's CI) would not."""
+    with open(os.path.join(tests_dir, "__init__.py"), encoding="utf-8") as init:
+        tree = ast.parse(init.read())
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module
+        for alias in node.names
+    }
+    modules = {
+        name[:-3]
+        for name in os.listdir(tests_dir)
+        if name.startswith("test_") and name.endswith(".py")
+    }
+    return sorted(modules - imported)
+
+
+def check_tests_imported(tests_dir=TESTS_DIR):
+    missing = unimported_tests(tests_dir)
+    if missing:
+        fail(
+            "tests/__init__.py does not import "
+            + ", ".join(missing)
+            + ": add a line 'from . import <module>' for each, so that Odoo's test "
+            "runner runs them as pytest does."
+        )
 
 
 # --- Odoo source ---------------------------------------------------------------
@@ -307,6 +352,17 @@ def command_odoo_src(_args):
     ensure_odoo_src()
 
 
+def command_system_check(args):
+    """What the Makefile runs first: the checks of ``make GOAL...`` that take
+    seconds, before the long steps (.venv, Odoo's source, databases)."""
+    if "test" in args.goals:
+        check_tests_imported()
+    venv_ready = "clean" not in args.goals and os.path.exists(
+        os.path.join(ROOT, ".venv", "bin", "python")
+    )
+    sys.exit(system_check.ensure(args.goals, venv_ready=venv_ready))
+
+
 def install_addon(settings, config, dbname, demo):
     """A new database ``dbname``: the template's copy, with the addon installed."""
     template = ensure_template(settings, config, demo=demo)
@@ -319,6 +375,8 @@ def install_addon(settings, config, dbname, demo):
 
 
 def command_test(args):
+    check_tests_imported()
+    require_system("test")
     ensure_odoo_src()
     with postgres() as settings:
         config = write_config(settings, TEST_DB, TEST_HTTP_PORT)
@@ -382,6 +440,7 @@ def count_skipped(junit):
 
 
 def command_run(_args):
+    require_system("run")
     ensure_odoo_src()
     with postgres() as settings:
         config = write_config(settings, "run", RUN_HTTP_PORT)
@@ -419,6 +478,7 @@ def load_demo_orders(config):
 
 def command_odoo_tests(_args):
     """Odoo's own tests of the modules the addon extends, with the addon installed."""
+    require_system("test-odoo")
     ensure_odoo_src()
     with postgres() as settings:
         config = write_config(settings, "odoo-tests", ODOO_TESTS_HTTP_PORT)
@@ -481,6 +541,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("odoo-src").set_defaults(func=command_odoo_src)
+    system = commands.add_parser("system-check")
+    system.add_argument("goals", nargs="*", help="the make goals to check for")
+    system.set_defaults(func=command_system_check)
     commands.add_parser("run").set_defaults(func=command_run)
     commands.add_parser("i18n").set_defaults(func=command_i18n)
     commands.add_parser("odoo-tests").set_defaults(func=command_odoo_tests)
