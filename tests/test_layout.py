@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The layout rules of the addon (README, Design): a file a feature of a model,
-short files and short methods, a controller a feature, every test module run."""
+short files and short methods (that every test module is imported is checked
+before the run: tools/wsot.py, tests/test_system_check.py)."""
 
 import ast
 import glob
@@ -40,14 +41,3 @@ class TestLayout(BaseCase):
                     if length > MAX_METHOD_LINES:
                         long_methods.append(f"{path}:{node.name} ({length})")
         self.assertFalse(long_methods)
-
-    def test_every_test_module_is_imported(self):
-        init = open(os.path.join(ROOT, "tests", "__init__.py"), encoding="utf-8")
-        imported = {
-            line.split()[-1] for line in init.read().splitlines() if "import" in line
-        }
-        modules = {
-            os.path.basename(path)[:-3]
-            for path in glob.glob(os.path.join(ROOT, "tests", "test_*.py"))
-        }
-        self.assertFalse(modules - imported, "import them in tests/__init__.py")
