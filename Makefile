@@ -6,8 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Odoo installed into the virtualenv (editable, from ODOO_SRC), so that odoo-addon-*
+# wheels (this addon's, OCA's) find their `odoo` requirement; one stamp per source tree.
+ODOO_STAMP := $(VENV)/.odoo-editable$(subst /,_,$(abspath $(ODOO_SRC)))
 
-.PHONY: run test test-odoo bench lint system-check odoo-src venv clean
+.PHONY: run test test-odoo bench lint system-check odoo-src venv wheel wheel-check clean
 
 # First of all, the system packages the goals asked for need (Chromium for the tests'
 # browser tours, wkhtmltopdf for the demo's PDFs, python3-venv while .venv is to be
@@ -19,14 +22,26 @@ system-check:
 odoo-src: system-check
 	@$(PYTHON) tools/wsot.py odoo-src
 
+# psycopg2 as Odoo requires it (built: libpq-dev) replaces the psycopg2-binary (same
+# files) of older venvs: Odoo's setup.py requires the distribution psycopg2.
 $(STAMP): requirements-dev.txt tools/odoo_requirements.py | odoo-src
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip wheel
 	$(PYTHON) tools/odoo_requirements.py $(ODOO_SRC)/requirements.txt > $(VENV)/odoo-requirements.txt
+	$(VPY) -m pip uninstall --yes --quiet psycopg2-binary
 	$(VPY) -m pip install --quiet -r $(VENV)/odoo-requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
-venv: system-check odoo-src $(STAMP)
+$(ODOO_STAMP): $(STAMP) | odoo-src
+	@# compat: a .pth that puts ODOO_SRC on sys.path, as Odoo's own later build backend
+	@# does; setuptools' default finder loses `odoo` to the odoo/addons/ of addon wheels.
+	$(VPY) -m pip install --quiet --no-deps --editable $(ODOO_SRC) \
+		--config-settings editable_mode=compat > $(VENV)/odoo-editable.log 2>&1 \
+		|| { cat $(VENV)/odoo-editable.log; false; }
+	rm -f $(VENV)/.odoo-editable*
+	touch $(ODOO_STAMP)
+
+venv: system-check odoo-src $(STAMP) $(ODOO_STAMP)
 
 run: venv
 	$(VPY) tools/wsot.py run
@@ -36,8 +51,17 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --valid-odoo-versions=18.0 .
 
-test: system-check lint
+test: system-check lint wheel-check
 	$(VPY) tools/wsot.py test
+
+# The addon's wheel (OCA's whool) in dist/.
+wheel: venv
+	$(VPY) tools/wheel.py build
+
+# The wheel installed into a scratch virtualenv beside Odoo, then the addon installed
+# from it (not from the checkout) into a new database.
+wheel-check: venv
+	$(VPY) tools/wheel.py check
 
 # Odoo's own website_sale, sale_stock and stock_delivery tests, with the addon installed.
 test-odoo: venv

@@ -180,9 +180,13 @@ class TestSystemCheck(BaseCase):
     def test_venv_module_only_while_venv_is_to_be_made(self):
         needs = system_check.needs
         venv, chromium = system_check.VENV, system_check.CHROMIUM
-        self.assertEqual(needs(["test"], venv_ready=False), [venv, chromium])
+        build = system_check.BUILD
+        self.assertEqual(needs(["test"], venv_ready=False), [venv, *build, chromium])
         self.assertEqual(needs(["test"], venv_ready=True), [chromium])
-        self.assertEqual(needs(["lint"], venv_ready=False), [venv])
+        self.assertEqual(needs(["lint"], venv_ready=False), [venv, *build])
+        self.assertEqual(
+            [need.package for need in build], ["libpq-dev", "gcc", "python3-dev"]
+        )
         self.assertEqual(needs(["clean", "odoo-src"], venv_ready=False), [])
         self.assertEqual(
             needs(["run", "test", "test-odoo"], venv_ready=True),

@@ -5,13 +5,16 @@ Odoo's own file pins versions that have no wheel or need system headers on some 
 these Pythons; only those lines are changed, every other pin is kept as Odoo has it:
 
 - cbor2 5.4.2 does not build on Python 3.11: 5.4.6 has wheels and the same API;
-- psycopg2 is built from source: psycopg2-binary of the same version has wheels;
 - python-ldap needs the system's LDAP headers and serves only ``auth_ldap``.
+
+psycopg2 stays as Odoo pins it (built from source: libpq's headers, ``pg_config``):
+Odoo's ``setup.py`` requires the distribution ``psycopg2``, which pip checks whenever
+it installs an ``odoo-addon-*`` wheel beside Odoo; with psycopg2-binary in its place
+pip would build another psycopg2 on top of it.
 
 Usage: odoo_requirements.py ODOO_SRC/requirements.txt > OUT
 """
 
-import re
 import sys
 
 REPLACE = {
@@ -26,8 +29,6 @@ def adjust(line):
     for old, new in REPLACE.items():
         if stripped.startswith(old):
             return line.replace(old, new)
-    if re.match(r"psycopg2==", stripped):
-        return line.replace("psycopg2==", "psycopg2-binary==")
     return line
 
 

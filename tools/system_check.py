@@ -8,11 +8,10 @@ Standard library only: the Makefile runs it before ``.venv`` exists. What is nee
   for google-chrome, chromium, chromium-browser or google-chrome-stable in PATH);
 - ``wkhtmltopdf``: the PDFs of ``make run``'s demo, whose invoices are emailed with
   their PDF (the tests do not need it: Odoo's test mode renders reports as HTML);
-- ``python3.X-venv``: ``python3 -m venv``, when ``.venv`` is still to be made
-  (Debian and Ubuntu ship ``ensurepip`` apart from Python).
-
-No C headers are needed (libpq's ``pg_config`` included): every Python requirement
-installs from a wheel (``tools/odoo_requirements.py`` uses psycopg2-binary).
+- while ``.venv`` is to be made or updated: ``python3.X-venv`` (``python3 -m venv``;
+  Debian and Ubuntu ship ``ensurepip`` apart from Python), and what builds psycopg2
+  as Odoo pins it (``tools/odoo_requirements.py``): ``libpq-dev`` (``pg_config``),
+  ``gcc`` and the Python headers (``python3-dev``).
 
 A missing package is installed with apt-get when the user is root and apt-get exists,
 saying what and why; otherwise the check stops at once, with the command to run.
@@ -23,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 
 # What Odoo's browser tours run (odoo.tests.common._find_executable).
@@ -37,8 +37,12 @@ class Need:
     why: str
     programs: tuple = ()  # any one of them in PATH will do
     module: str = ""  # a module the running Python must find
+    header: str = ""  # a header of the running Python's include folder
 
     def present(self, path=None):
+        if self.header:
+            include = sysconfig.get_paths()["include"]
+            return os.path.exists(os.path.join(include, self.header))
         if self.module:
             importlib.invalidate_caches()
             return importlib.util.find_spec(self.module) is not None
@@ -56,6 +60,12 @@ VENV = Need(
     "python3 -m venv, to create .venv",
     module="ensurepip",
 )
+# psycopg2 is built from source (Odoo's setup.py requires the distribution).
+BUILD = [
+    Need("libpq-dev", "psycopg2's build (pg_config)", programs=("pg_config",)),
+    Need("gcc", "psycopg2's build (a C compiler)", programs=("gcc", "cc")),
+    Need("python3-dev", "psycopg2's build (Python.h)", header="Python.h"),
+]
 GOAL_NEEDS = {
     "test": [CHROMIUM],
     "test-odoo": [CHROMIUM],
@@ -67,7 +77,7 @@ def needs(goals, venv_ready):
     """The packages that ``goals`` need, in the order they are named."""
     found = []
     if not venv_ready and VENV_GOALS.intersection(goals):
-        found.append(VENV)
+        found.extend([VENV, *BUILD])
     for goal in goals:
         found.extend(need for need in GOAL_NEEDS.get(goal, []) if need not in found)
     return found

@@ -352,14 +352,25 @@ def command_odoo_src(_args):
     ensure_odoo_src()
 
 
+def venv_up_to_date():
+    """Whether ``make`` will leave ``.venv`` as it is (its stamp is newer than the
+    requirements it was made from): nothing to build then."""
+    stamp = os.path.join(ROOT, ".venv", ".installed")
+    if not os.path.exists(stamp):
+        return False
+    sources = ("requirements-dev.txt", "tools/odoo_requirements.py")
+    return all(
+        os.path.getmtime(stamp) >= os.path.getmtime(os.path.join(ROOT, source))
+        for source in sources
+    )
+
+
 def command_system_check(args):
     """What the Makefile runs first: the checks of ``make GOAL...`` that take
     seconds, before the long steps (.venv, Odoo's source, databases)."""
     if "test" in args.goals:
         check_tests_imported()
-    venv_ready = "clean" not in args.goals and os.path.exists(
-        os.path.join(ROOT, ".venv", "bin", "python")
-    )
+    venv_ready = "clean" not in args.goals and venv_up_to_date()
     sys.exit(system_check.ensure(args.goals, venv_ready=venv_ready))
 
 
