@@ -34,14 +34,12 @@ class ReturnPortal(WebsiteSalePortalAccess):
         if request.httprequest.method == "POST":
             try:
                 with request.env.cr.savepoint():
-                    return_sudo = (
-                        request.env["sale.return.request"]
-                        .sudo()
-                        ._create_from_portal_form(
-                            order_sudo,
-                            post,
-                            photo if photo and photo.filename else None,
-                        )
+                    # In the environment of Odoo's portal access (the superuser),
+                    # as the order: the customer is told, not made the author.
+                    return_sudo = order_sudo.env[
+                        "sale.return.request"
+                    ]._create_from_portal_form(
+                        order_sudo, post, photo if photo and photo.filename else None
                     )
             except (UserError, ValidationError) as error:
                 values["error"] = error.args[0]

@@ -157,6 +157,10 @@ class SaleReturnRequest(models.Model):
     @api.model
     def _check_new_request(self, vals):
         """Refuse a request whose lines may not be returned, before writing it."""
+        # Before the sequence gives the request its number: nothing is used up.
+        comment_error = self._get_comment_error(vals.get("comment"))
+        if comment_error:
+            raise ValidationError(comment_error)
         Line = self.env["sale.return.request.line"]
         for command in vals.get("line_ids") or []:
             if isinstance(command, list | tuple) and isinstance(command[-1], dict):
@@ -169,13 +173,18 @@ class SaleReturnRequest(models.Model):
     @api.constrains("comment")
     def _check_comment(self):
         for request in self:
-            if len(request.comment or "") > MAX_RETURN_COMMENT:
-                raise ValidationError(
-                    self.env._(
-                        "A comment has at most %(count)s characters.",
-                        count=MAX_RETURN_COMMENT,
-                    )
-                )
+            error = self._get_comment_error(request.comment)
+            if error:
+                raise ValidationError(error)
+
+    @api.model
+    def _get_comment_error(self, comment):
+        """Why ``comment`` (of a request or of a line) is refused, or ``None``."""
+        if len(comment or "") > MAX_RETURN_COMMENT:
+            return self.env._(
+                "A comment has at most %(count)s characters.", count=MAX_RETURN_COMMENT
+            )
+        return None
 
     def _compute_access_url(self):
         result = super()._compute_access_url()

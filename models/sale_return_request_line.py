@@ -154,11 +154,7 @@ class SaleReturnRequestLine(models.Model):
         uom_error = self._get_unit_error()
         if uom_error:
             return uom_error
-        if self.comment and len(self.comment) > MAX_RETURN_COMMENT:
-            return self.env._(
-                "A comment has at most %(count)s characters.", count=MAX_RETURN_COMMENT
-            )
-        return None
+        return self.env["sale.return.request"]._get_comment_error(self.comment)
 
     def _get_return_rule_error(self):
         """The website or the product takes no return of it, or not any more."""

@@ -111,6 +111,8 @@ class SaleReturnRequest(models.Model):
         comment = (form.get("comment") or "").strip()
         if line_commands and website.return_comment_required and not comment:
             raise UserError(self.env._("Tell us what is wrong in the comment."))
+        if self._get_comment_error(comment):
+            raise UserError(self._get_comment_error(comment))
         vals = {"order_id": order.id, "line_ids": line_commands, "comment": comment}
         if line_commands and website.return_photo_required and not photo:
             raise UserError(self.env._("Add a photo of the products."))

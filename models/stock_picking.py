@@ -25,10 +25,11 @@ class StockPicking(models.Model):
     )
 
     def _filter_customer_deliveries(self):
-        """The transfers that take goods to the customer: not a step inside the
-        warehouse (pick, pack), not a return."""
+        """The transfers that take goods to the customer: from the warehouse or
+        straight from the vendor (dropship, with ``stock_dropshipping``); not a
+        step inside the warehouse (pick, pack), not a return."""
         return self.filtered(
-            lambda p: p.picking_type_code == "outgoing"
+            lambda p: p.picking_type_code in ("outgoing", "dropship")
             and p.location_dest_id.usage == "customer"
         )
 

@@ -84,10 +84,29 @@ class TestReturnPortal(HttpCase, ReturnCommon):
             lambda m: "your return request" in (m.subject or "")
         )
         self.assertIn(order.partner_id, acknowledgement.partner_ids)
+        # Notified, not the author: the request is the shop's, made for them.
+        self.assertIn(order.partner_id, acknowledgement.notification_ids.res_partner_id)
+        self.assertNotEqual(acknowledgement.author_id, order.partner_id)
+        self.assertNotIn(order.partner_id, request.message_follower_ids.partner_id)
         self.assertEqual(request.activity_ids.user_id, self.salesman_1)
         tracking = self.url_open(f"/my/orders/{order.id}/tracking").text
         self.assertIn(request.name, tracking)
         self.assertNotIn("o_wsot_return_btn", tracking, "nothing left to return")
+
+    def test_too_long_comment_is_refused_before_a_number_is_used(self):
+        order = self._delivered_order()
+        self.authenticate(self.customer.login, self.customer.login)
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "sale.return.request")]
+        )
+        next_number = sequence.number_next_actual
+        fields = dict(self._valid_fields(order), comment="x" * 2001)
+        response = self._post(order, **fields)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("A comment has at most 2000 characters", response.text)
+        self.assertFalse(self._requests(order))
+        sequence.invalidate_recordset()
+        self.assertEqual(sequence.number_next_actual, next_number)
 
     def test_guest_with_the_order_link_may_ask(self):
         order = self._delivered_order()
