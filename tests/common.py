@@ -7,13 +7,52 @@ the shop's own payment route and processed as the demo and wire-transfer provide
 notifications are, pickings are validated with their own buttons.
 """
 
+import base64
+import re
 import threading
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import TransactionCase
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import Form, TransactionCase
 
+from odoo.addons.base.models import ir_actions_report
 from odoo.addons.website.tools import MockRequest
 from odoo.addons.website_sale.controllers.payment import PaymentPortal
+
+# The smallest valid PNG image (1x1 pixel).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+    "awAAAABJRU5ErkJggg=="
+)
+# The groups of the staff users of the tests (see ``create_staff``).
+SALES = "sales_team.group_sale_salesman"
+SALES_ALL = "sales_team.group_sale_salesman_all_leads"
+SALES_MANAGER = "sales_team.group_sale_manager"
+STOCK = "stock.group_stock_user"
+BILLING = "account.group_account_invoice"
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The provider and payment method of each way to pay of the tests.
+PAYMENT_METHODS = {
+    "transfer": (
+        "payment.payment_provider_transfer",
+        "payment_custom.payment_method_wire_transfer",
+    ),
+    "demo": ("payment.payment_provider_demo", "payment_demo.payment_method_demo"),
+}
+
+
+def create_staff(env, login, *groups):
+    """A staff user called ``login``, holding only ``groups`` (XML ids)."""
+    return env["res.users"].create(
+        {
+            "name": login,
+            "login": login,
+            "email": f"{login}@example.com",
+            "groups_id": [Command.set([env.ref(group).id for group in groups])],
+        }
+    )
 
 
 class WebOrderTrackingCommon(TransactionCase):
@@ -57,9 +96,13 @@ class WebOrderTrackingCommon(TransactionCase):
             cls.env["stock.quant"]._update_available_quantity(
                 product, cls.warehouse.lot_stock_id, 100.0
             )
-        cls.salesman_1 = cls._create_salesman("Sales Person One", "wsot_sales_1")
-        cls.salesman_2 = cls._create_salesman("Sales Person Two", "wsot_sales_2")
-        cls.salesman_3 = cls._create_salesman("Sales Person Three", "wsot_sales_3")
+        cls.salesman_1 = create_staff(cls.env, "wsot_sales_1", SALES)
+        cls.salesman_2 = create_staff(cls.env, "wsot_sales_2", SALES)
+        cls.salesman_3 = create_staff(cls.env, "wsot_sales_3", SALES)
+        # Staff holding one group each: Sales (all documents), Inventory, Billing.
+        cls.sales_all = create_staff(cls.env, "wsot_sales_all", SALES_ALL)
+        cls.stock_user = create_staff(cls.env, "wsot_stock_user", STOCK)
+        cls.billing_user = create_staff(cls.env, "wsot_billing", BILLING)
         cls.team = cls.env["crm.team"].create(
             {
                 "name": "Web Team",
@@ -93,19 +136,6 @@ class WebOrderTrackingCommon(TransactionCase):
         )
 
     @classmethod
-    def _create_salesman(cls, name, login):
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "email": f"{login}@example.com",
-                "groups_id": [
-                    Command.set([cls.env.ref("sales_team.group_sale_salesman").id])
-                ],
-            }
-        )
-
-    @classmethod
     def _create_customer(cls, name, login, **partner_values):
         user = cls.env["res.users"].create(
             {
@@ -130,11 +160,11 @@ class WebOrderTrackingCommon(TransactionCase):
 
     @classmethod
     def _setup_providers(cls):
-        cls.provider_demo = cls.env.ref("payment.payment_provider_demo")
+        cls.provider_demo, cls.method_demo = map(cls.env.ref, PAYMENT_METHODS["demo"])
         cls.provider_demo.write({"state": "test", "is_published": True})
-        cls.method_demo = cls.env.ref("payment_demo.payment_method_demo")
-        cls.provider_transfer = cls.env.ref("payment.payment_provider_transfer")
-        cls.method_transfer = cls.env.ref("payment_custom.payment_method_wire_transfer")
+        cls.provider_transfer, cls.method_transfer = map(
+            cls.env.ref, PAYMENT_METHODS["transfer"]
+        )
         cls.provider_transfer.write(
             {
                 "state": "enabled",
@@ -204,6 +234,56 @@ class WebOrderTrackingCommon(TransactionCase):
         tx._post_process()
         return tx
 
+    def _paid_order(self, customer=None, products=None, website=None):
+        """A cart of ``customer`` (by default ``self.customer``) paid by card."""
+        order = self._make_cart(customer or self.customer, products, website)
+        self._pay_by_demo(order)
+        self.assertEqual(order.state, "sale")
+        return order
+
+    def _waiting_order(self, customer=None, products=None, website=None, days_ago=0):
+        """A cart paid by wire transfer, waiting for the money, checked out
+        ``days_ago`` days ago."""
+        order = self._make_cart(customer or self.customer, products, website)
+        self._pay_by_wire_transfer(order)
+        self.assertEqual(order.tracking_stage, "to_confirm")
+        if days_ago:
+            order.checkout_date = fields.Datetime.now() - timedelta(days=days_ago)
+        return order
+
+    def _csrf_token(self, url="/order-status"):
+        """The session's CSRF token, read from the form of ``url`` (HTTP tests)."""
+        return CSRF_TOKEN.search(self.url_open(url).text).group(1)
+
+    def _post_form(self, url, files=None, csrf=True, **fields):
+        """Post ``fields`` to ``url`` as the browser's form does (HTTP tests)."""
+        if csrf:
+            fields["csrf_token"] = self._csrf_token()
+        return self.url_open(url, data=fields, files=files, allow_redirects=False)
+
+    # --- The staff's side -----------------------------------------------------------
+
+    def _wizard_form(self, action, user, **values):
+        """The form of the wizard ``action`` opens for ``user``, filled in."""
+        model = self.env[action["res_model"]].with_user(user)
+        form = Form(model.with_context(**action["context"]))
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form
+
+    def _messages(self, record, subject):
+        """The messages of ``record`` whose subject holds ``subject``."""
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("subject", "ilike", subject),
+            ]
+        )
+
+    def _event_types(self, order):
+        return order.tracking_event_ids.mapped("event_type")
+
     # --- The warehouse's side -----------------------------------------------------
 
     def _validate_picking(self, picking, quantities=None, backorder=True):
@@ -230,13 +310,128 @@ class WebOrderTrackingCommon(TransactionCase):
         return picking
 
 
+class InvoicingPolicyCommon(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", False)
+        cls.business = cls._create_customer(
+            "Business Buyer", "wsot_business_1", vat="DE136695976"
+        )
+        cls.business.partner_id.country_id = cls.env.ref("base.de")
+        cls.journal_web = cls.env["account.journal"].create(
+            {"name": "Web Invoices", "code": "WEBI", "type": "sale"}
+        )
+        cls.web_template = cls.env.ref("account.email_template_edi_invoice").copy(
+            {"subject": "Your web invoice {{ object.name }}"}
+        )
+        cls.website.write(
+            {
+                "invoice_policy_enabled": True,
+                "invoice_policy_business": "auto",
+                "invoice_policy_consumer": "request",
+                "invoice_mail_template_id": cls.web_template.id,
+                "invoice_journal_id": cls.journal_web.id,
+            }
+        )
+
+    def _invoice_emails(self, invoices):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "account.move"),
+                ("res_id", "in", invoices.ids),
+                ("message_type", "=", "comment"),
+            ]
+        )
+
+    @contextmanager
+    def _without_pdf_tool(self):
+        """Odoo's PDF tool missing, as on a server without wkhtmltopdf."""
+        with (
+            patch.object(
+                ir_actions_report, "_get_wkhtmltopdf_bin", lambda: "/nonexistent/bin"
+            ),
+            # What Odoo's lookup of the binary sets when it finds none.
+            patch.object(ir_actions_report, "wkhtmltopdf_state", "install"),
+        ):
+            yield
+
+
+class ReturnCommon(WebOrderTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website.write({"return_enabled": True, "return_window_days": 30})
+        cls.reason = cls.env.ref("website_sale_order_tracking.return_reason_damaged")
+
+    def _delivered_order(self, customer=None, products=None, quantities=None):
+        order = self._paid_order(customer, products)
+        self._validate_picking(order.picking_ids, quantities)
+        return order
+
+    def _request(self, order, quantities=None, **values):
+        """A return request as the portal makes it: {sale line: quantity}."""
+        quantities = quantities or {
+            line: line.product_uom_qty
+            for line in order.order_line.filtered("product_id.is_storable")
+        }
+        return self.env["sale.return.request"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": line.id,
+                            "quantity": quantity,
+                            "reason_id": self.reason.id,
+                        }
+                    )
+                    for line, quantity in quantities.items()
+                ],
+                **values,
+            }
+        )
+
+
 class CronWorkersCase(TransactionCase):
     """The cron as workers run it: cursors of their own, a commit per batch.
 
-    The data of such a test is committed by a cursor of its own and removed
-    afterwards; the test's transaction writes nothing, so it holds no lock the
-    workers wait on.
+    The data of such a test is made by ``_create_data`` (its ids in ``self.ids``),
+    committed by a cursor of its own and removed afterwards by ``_remove_data``;
+    the test's transaction writes nothing, so it holds no lock the workers wait on.
     """
+
+    # A service sold by the workers' tests.
+    SERVICE = {
+        "name": "Worker Service",
+        "type": "service",
+        "list_price": 100.0,
+        "taxes_id": [Command.clear()],
+    }
+    # What ``_remove_data`` removes after the orders: the records of these keys of
+    # ``self.ids``, in this order.
+    REMOVED = {
+        "product": "product.product",
+        "billing": "res.users",
+        "partners": "res.partner",
+        "website": "website",
+        "template": "mail.template",
+    }
+
+    def setUp(self):
+        super().setUp()
+        self.ids = self._in_own_cursor(self._create_data)
+        self.addCleanup(self._in_own_cursor, self._remove_data)
+
+    def _create_data(self, env):
+        """Make the test's data; return the ids the test and ``_remove_data`` read."""
+        return {}
+
+    def _remove_data(self, env):
+        """Remove the orders of ``self.ids`` and the records of ``REMOVED``."""
+        self._remove_orders(env["sale.order"].browse(self.ids.get("orders", [])))
+        for key, model in self.REMOVED.items():
+            env[model].browse(self.ids.get(key, [])).unlink()
 
     def _in_own_cursor(self, function):
         """Call ``function(env)`` in a cursor of its own, commit, return its result."""
@@ -245,19 +440,154 @@ class CronWorkersCase(TransactionCase):
             cr.commit()  # pylint: disable=invalid-commit
             return result
 
-    def _run_workers(self, function, count=2):
-        """Run ``function(env)`` in ``count`` workers at once; return their errors."""
+    def _run_at_once(self, functions):
+        """Call each ``function(env)`` in a worker of its own, all at once; return
+        their errors."""
         errors = []
 
-        def work():
+        def work(function):
             try:
                 self._in_own_cursor(function)
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(repr(error))
 
-        workers = [threading.Thread(target=work) for _index in range(count)]
+        workers = [
+            threading.Thread(target=work, args=(function,)) for function in functions
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join(timeout=120)
         return errors
+
+    def _run_workers(self, function, count=2):
+        """Run ``function(env)`` in ``count`` workers at once; return their errors."""
+        return self._run_at_once([function] * count)
+
+    # --- The data of the workers' tests, in their own cursor ------------------------
+
+    @staticmethod
+    def _web_orders(env, names, product_values, website=None, quantity=1):
+        """For each new customer called in ``names``, an order of ``quantity`` of a
+        new product on ``website`` (by default the first one)."""
+        website = website or env["website"].search([], limit=1)
+        product = env["product.product"].create(product_values)
+        partners = env["res.partner"].create(
+            [
+                {"name": name, "email": f"{name.lower().replace(' ', '.')}@example.com"}
+                for name in names
+            ]
+        )
+        return env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "website_id": website.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": quantity}
+                        )
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+
+    @staticmethod
+    def _ids(orders, **records):
+        """The ids of ``orders``, their customers and product, and of ``records``
+        (one record a key), as the test and ``_remove_data`` read them."""
+        return {
+            "orders": orders.ids,
+            "partners": orders.partner_id.ids,
+            "product": orders.order_line.product_id.id,
+            **{key: record.id for key, record in records.items()},
+        }
+
+    @staticmethod
+    def _transaction(env, order, reference, provider="transfer", **values):
+        """A transaction of ``order`` by wire transfer, or ``provider="demo"``."""
+        provider, method = map(env.ref, PAYMENT_METHODS[provider])
+        return env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": order.partner_id.id,
+                "reference": reference,
+                "sale_order_ids": [Command.set(order.ids)],
+                **values,
+            }
+        )
+
+    def _abandoned_carts(self, env, names):
+        """Carts of ``names`` (see ``_web_orders``) left two hours ago on a new
+        website whose cart reminders are on."""
+        website = env["website"].create(
+            {"name": "Reminder Worker Shop", "cart_abandoned_delay": 1.0}
+        )
+        website.cart_reminder_enabled = True
+        website.cart_reminder_start_date = fields.Datetime.now() - timedelta(days=1)
+        product = {"name": "Worker Teapot", "list_price": 10.0, "is_published": True}
+        orders = self._web_orders(env, names, product, website)
+        orders.cart_update_date = fields.Datetime.now() - timedelta(hours=2)
+        return orders
+
+    def _waiting_orders(self, env, names, **website_values):
+        """Orders of ``names`` (see ``_web_orders``) checked out by wire transfer
+        two days ago on a new website (``website_values``) that reminds after one
+        day; they wait for the money."""
+        website = env["website"].create(
+            {
+                "name": "Unpaid Worker Shop",
+                "unpaid_reminder_days": 1,
+                "unpaid_cancel_days": 30,
+                **website_values,
+            }
+        )
+        orders = self._web_orders(env, names, {"name": "Worker Product"}, website)
+        for order in orders:
+            self._transaction(env, order, f"WSOT-WORKER-{order.id}", state="pending")
+        orders.checkout_date = fields.Datetime.now() - timedelta(days=2)
+        env.flush_all()
+        self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})
+        return orders
+
+    def _orders_mailed(self, model="mail.mail", subject=None):
+        """The ids of the orders of ``self.ids`` that have a ``model`` record (an
+        email by default) whose subject holds ``subject``, if given."""
+        domain = [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
+        if subject:
+            domain.append(("subject", "ilike", subject))
+        return self._in_own_cursor(
+            lambda env: sorted(env[model].search(domain).mapped("res_id"))
+        )
+
+    @staticmethod
+    def _remove_orders(orders):
+        """Remove ``orders`` with their messages, transactions, payments and
+        invoices."""
+        env = orders.env
+        transactions = orders.transaction_ids
+        payments = transactions.payment_id
+        invoices = orders.invoice_ids
+        moves = invoices | payments.move_id
+        moves |= env["account.move"].search([("reversed_entry_id", "in", invoices.ids)])
+        # The accounting audit trail keeps the messages of posted invoices and of
+        # their partner: the test's own go by SQL.
+        for records in (orders, moves, payments, orders.partner_id):
+            if records:
+                env.cr.execute(
+                    "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
+                    [records._name, tuple(records.ids)],
+                )
+        env.invalidate_all()
+        payments.action_draft()
+        payments.unlink()
+        moves = moves.exists()
+        moves.filtered(lambda move: move.state != "draft").button_draft()
+        moves.with_context(force_delete=True).unlink()
+        transactions.unlink()
+        orders.with_context(disable_cancel_warning=True)._action_cancel()
+        orders.unlink()

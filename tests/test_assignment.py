@@ -3,12 +3,12 @@ import functools
 import threading
 import time
 
-from odoo import Command, api
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from .common import WebOrderTrackingCommon
+from .common import CronWorkersCase, WebOrderTrackingCommon
 
 
 @tagged("post_install", "-at_install")
@@ -18,14 +18,9 @@ class TestAssignment(WebOrderTrackingCommon):
         super().setUpClass()
         cls.website.write({"salesteam_id": cls.team.id, "salesperson_id": False})
 
-    def _checked_out_order(self, customer=None, website=None):
-        order = self._make_cart(customer or self.customer, website=website)
-        self._pay_by_wire_transfer(order)
-        return order
-
     def test_native_mode_changes_nothing(self):
         self.customer.partner_id.user_id = self.salesman_3
-        order = self._checked_out_order()
+        order = self._waiting_order()
         self.assertEqual(order.user_id, self.salesman_3, "Odoo's own choice stays")
         self.assertFalse(
             order.tracking_event_ids.filtered(lambda e: e.event_type == "assigned")
@@ -37,20 +32,20 @@ class TestAssignment(WebOrderTrackingCommon):
         self.website.write(
             {"order_assignment_mode": "fixed", "salesperson_id": self.salesman_2.id}
         )
-        order = self._checked_out_order()
+        order = self._waiting_order()
         self.assertEqual(order.user_id, self.salesman_2)
         self.assertEqual(order.team_id, self.team)
 
     def test_round_robin_serves_members_in_turn(self):
         self.website.order_assignment_mode = "round_robin"
-        users = [self._checked_out_order().user_id for _index in range(3)]
+        users = [self._waiting_order().user_id for _index in range(3)]
         self.assertEqual(users, [self.salesman_1, self.salesman_2, self.salesman_1])
         self.assertEqual(self.team.website_assignment_counter, 3)
 
     def test_round_robin_skips_archived_members(self):
         self.website.order_assignment_mode = "round_robin"
         self.salesman_1.active = False
-        users = {self._checked_out_order().user_id for _index in range(2)}
+        users = {self._waiting_order().user_id for _index in range(2)}
         self.assertEqual(users, {self.salesman_2})
 
     def test_customer_salesperson_kept(self):
@@ -59,10 +54,10 @@ class TestAssignment(WebOrderTrackingCommon):
         )
         self.company_customer.user_id = self.salesman_3
         self.assertEqual(
-            self._checked_out_order(self.company_contact).user_id, self.salesman_3
+            self._waiting_order(self.company_contact).user_id, self.salesman_3
         )
         self.assertEqual(
-            self._checked_out_order(self.customer).user_id,
+            self._waiting_order(self.customer).user_id,
             self.salesman_1,
             "without a salesperson of their own, the website's one",
         )
@@ -95,16 +90,16 @@ class TestAssignment(WebOrderTrackingCommon):
                 },
             ]
         )
-        b2b_order = self._checked_out_order(self.company_contact)
+        b2b_order = self._waiting_order(self.company_contact)
         self.assertEqual(
             (b2b_order.team_id, b2b_order.user_id), (b2b_team, self.salesman_3)
         )
-        iran_order = self._checked_out_order(self.customer)
+        iran_order = self._waiting_order(self.customer)
         self.assertEqual(
             (iran_order.team_id, iran_order.user_id), (iran_team, self.salesman_2)
         )
         self.customer_2.partner_id.country_id = self.country_us
-        other = self._checked_out_order(self.customer_2)
+        other = self._waiting_order(self.customer_2)
         self.assertEqual(
             other.team_id, self.team, "no rule matches: the website's team"
         )
@@ -118,9 +113,7 @@ class TestAssignment(WebOrderTrackingCommon):
                 "team_id": b2b_team.id,
             }
         )
-        self.assertEqual(
-            self._checked_out_order(self.company_contact).team_id, b2b_team
-        )
+        self.assertEqual(self._waiting_order(self.company_contact).team_id, b2b_team)
 
     def test_assigned_at_checkout_only_and_once(self):
         self.website.order_assignment_mode = "round_robin"
@@ -137,7 +130,7 @@ class TestAssignment(WebOrderTrackingCommon):
 
     def test_assignment_written_in_chatter(self):
         self.website.order_assignment_mode = "round_robin"
-        order = self._checked_out_order()
+        order = self._waiting_order()
         notes = order.message_ids.filtered(
             lambda m: "Web order assigned" in (m.body or "")
         )
@@ -180,60 +173,39 @@ class TestAssignment(WebOrderTrackingCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestRoundRobinConcurrency(TransactionCase):
-    """Two checkouts at once, each in its own transaction, as two workers run them.
+class TestRoundRobinConcurrency(CronWorkersCase):
+    """Two checkouts at once, each in its own transaction, as two workers run them."""
 
-    The data is committed by a cursor of its own (and removed afterwards): the
-    test's transaction writes nothing, so that it holds no lock the workers wait on.
-    """
+    def _create_data(self, env):
+        users = env["res.users"].create(
+            [
+                {"name": f"Concurrent {index}", "login": f"wsot_concurrent_{index}"}
+                for index in range(2)
+            ]
+        )
+        team = env["crm.team"].create(
+            {"name": "Concurrent Team", "member_ids": [Command.set(users.ids)]}
+        )
+        return {"team": team.id, "users": users.ids}
+
+    def _remove_data(self, env):
+        env["crm.team"].browse(self.ids["team"]).unlink()
+        env["res.users"].browse(self.ids["users"]).unlink()
 
     def test_two_workers_never_get_the_same_member(self):
-        registry = self.env.registry
-        with registry.cursor() as cr:
-            env = api.Environment(cr, self.env.uid, {})
-            users = env["res.users"].create(
-                [
-                    {"name": f"Concurrent {index}", "login": f"wsot_concurrent_{index}"}
-                    for index in range(2)
-                ]
-            )
-            team = env["crm.team"].create(
-                {"name": "Concurrent Team", "member_ids": [Command.set(users.ids)]}
-            )
-            team_id, user_ids = team.id, users.ids
-            cr.commit()  # pylint: disable=invalid-commit
-        results = []
+        team_id = self.ids["team"]
         started = threading.Barrier(2)
-
-        errors = []
+        results = []
 
         def next_user(env):
             user = env["crm.team"].browse(team_id)._next_round_robin_user()
             time.sleep(0.5)  # keep the row locked while the other worker asks
             return user.id
 
-        def worker():
+        def checkout(env):
             # As Odoo serves a request: retried on a serialization failure.
-            try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, self.env.uid, {})
-                    started.wait(timeout=10)
-                    results.append(retrying(functools.partial(next_user, env), env))
-                    cr.commit()  # pylint: disable=invalid-commit
-            except Exception as error:  # noqa: BLE001 - reported by the assertion
-                errors.append(repr(error))
+            started.wait(timeout=10)
+            results.append(retrying(functools.partial(next_user, env), env))
 
-        try:
-            threads = [threading.Thread(target=worker) for _index in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-            self.assertFalse(errors)
-            self.assertCountEqual(results, user_ids)
-        finally:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, self.env.uid, {})
-                env["crm.team"].browse(team_id).unlink()
-                env["res.users"].browse(user_ids).unlink()
-                cr.commit()  # pylint: disable=invalid-commit
+        self.assertFalse(self._run_workers(checkout))
+        self.assertCountEqual(results, self.ids["users"])

@@ -10,14 +10,19 @@ import threading
 from datetime import timedelta
 
 import odoo
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.website_sale_job_failure import MAX_JOB_ATTEMPTS
-from .common import CronWorkersCase, WebOrderTrackingCommon
-from .test_invoice_policy import InvoicingPolicyCommon
+from .common import (
+    SALES_MANAGER,
+    CronWorkersCase,
+    InvoicingPolicyCommon,
+    WebOrderTrackingCommon,
+    create_staff,
+)
 
 NOW = fields.Datetime.now
 LAST_NAME_SUBJECT = "Dear {{ object.partner_id.name.split(' ', 1)[1] }}: "
@@ -43,16 +48,7 @@ class JobFailureCommon(WebOrderTrackingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.one_name = cls._create_customer("Cher", "wsot_one_name")
-        cls.manager = cls.env["res.users"].create(
-            {
-                "name": "Sales Manager",
-                "login": "wsot_failure_manager",
-                "email": "wsot_failure_manager@example.com",
-                "groups_id": [
-                    Command.set([cls.env.ref("sales_team.group_sale_manager").id])
-                ],
-            }
-        )
+        cls.manager = create_staff(cls.env, "wsot_failure_manager", SALES_MANAGER)
 
     def _failures(self, job, record=None):
         domain = [("job", "=", job)]
@@ -175,12 +171,6 @@ class TestCartReminderIsolation(JobFailureCommon):
 
 @tagged("post_install", "-at_install")
 class TestUnpaidOrderIsolation(JobFailureCommon):
-    def _waiting_order(self, customer, days_ago):
-        order = self._make_cart(customer)
-        self._pay_by_wire_transfer(order)
-        order.checkout_date = NOW() - timedelta(days=days_ago)
-        return order
-
     def _run_cron(self, batch_size=100):
         with mute_logger(FAILURE_LOGGER, RENDER_LOGGER):
             return self.env["sale.order"]._cron_process_unpaid_orders(
@@ -199,9 +189,9 @@ class TestUnpaidOrderIsolation(JobFailureCommon):
                 ).id,
             }
         )
-        bad = self._waiting_order(self.one_name, 3)
-        good = self._waiting_order(self.customer, 3) | self._waiting_order(
-            self.customer_2, 3
+        bad = self._waiting_order(self.one_name, days_ago=3)
+        good = self._waiting_order(self.customer, days_ago=3) | self._waiting_order(
+            self.customer_2, days_ago=3
         )
         self._run_cron(batch_size=1)
         self.assertTrue(all(good.mapped("unpaid_reminder_date")))
@@ -234,8 +224,8 @@ class TestUnpaidOrderIsolation(JobFailureCommon):
                 ).id,
             }
         )
-        bad = self._waiting_order(self.one_name, 6)
-        good = self._waiting_order(self.customer, 6)
+        bad = self._waiting_order(self.one_name, days_ago=6)
+        good = self._waiting_order(self.customer, days_ago=6)
         self._run_cron(batch_size=1)
         self.assertEqual(good.state, "cancel")
         self.assertEqual(bad.state, "sent", "its cancellation is undone")
@@ -444,71 +434,15 @@ class JobWorkersCase(CronWorkersCase):
 class TestCartReminderIsolationWorkers(JobWorkersCase):
     CRON = "website_sale_order_tracking.ir_cron_cart_reminders"
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_carts)
-        self.addCleanup(self._in_own_cursor, self._remove_carts)
-
-    def _create_carts(self, env):
-        website = env["website"].create(
-            {"name": "Isolation Shop", "cart_abandoned_delay": 1.0}
-        )
-        website.cart_reminder_enabled = True
-        website.cart_reminder_start_date = NOW() - timedelta(days=1)
+    def _create_data(self, env):
+        names = ["Worker Zero", "Worker One", "Cher", "Worker Three", "Worker Four"]
+        orders = self._abandoned_carts(env, names)
         template = _last_name_template(
             env.ref("website_sale_order_tracking.mail_template_cart_reminder_1")
         )
-        website.cart_reminder_step_ids[0].mail_template_id = template
-        product = env["product.product"].create(
-            {"name": "Isolation Teapot", "list_price": 10.0, "is_published": True}
-        )
-        names = ["Worker Zero", "Worker One", "Cher", "Worker Three", "Worker Four"]
-        partners = env["res.partner"].create(
-            [
-                {"name": name, "email": f"iworker{index}@example.com"}
-                for index, name in enumerate(names)
-            ]
-        )
-        orders = env["sale.order"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "website_id": website.id,
-                    "order_line": [Command.create({"product_id": product.id})],
-                }
-                for partner in partners
-            ]
-        )
-        orders.cart_update_date = NOW() - timedelta(hours=2)
-        return {
-            "website": website.id,
-            "template": template.id,
-            "product": product.id,
-            "partners": partners.ids,
-            "orders": orders.ids,
-            "bad": orders[2].id,
-        }
-
-    def _remove_carts(self, env):
-        orders = env["sale.order"].browse(self.ids["orders"])
-        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-        env["mail.mail"].search(domain).unlink()
-        env["mail.message"].search(domain).unlink()
-        orders.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partners"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
-        env["mail.template"].browse(self.ids["template"]).unlink()
-
-    def _sent(self):
-        return self._in_own_cursor(
-            lambda env: sorted(
-                env["mail.mail"]
-                .search(
-                    [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
-                )
-                .mapped("res_id")
-            )
+        orders.website_id.cart_reminder_step_ids[0].mail_template_id = template
+        return self._ids(
+            orders, website=orders.website_id, template=template, bad=orders[2]
         )
 
     def test_two_workers_then_the_cron_go_past_the_bad_cart(self):
@@ -519,7 +453,7 @@ class TestCartReminderIsolationWorkers(JobWorkersCase):
                 env["sale.order"]._cron_send_cart_reminders(batch_size=2)
 
         self.assertFalse(self._run_workers(cron))
-        self.assertEqual(self._sent(), good, "every other cart once")
+        self.assertEqual(self._orders_mailed(), good, "every other cart once")
         [failure] = self._failure("cart_reminder", self.ids["bad"])
         self.assertIn(failure["attempts"], (1, 2), "at most once per worker")
         self.assertIn("IndexError", failure["reason"])
@@ -531,100 +465,24 @@ class TestCartReminderIsolationWorkers(JobWorkersCase):
             (failure["attempts"], failure["state"]), (MAX_JOB_ATTEMPTS, "given_up")
         )
         self.assertEqual(self._run_cron_job(), (True, 0))
-        self.assertEqual(self._sent(), good)
+        self.assertEqual(self._orders_mailed(), good)
 
 
 @tagged("post_install", "-at_install")
 class TestUnpaidIsolationWorkers(JobWorkersCase):
     CRON = "website_sale_order_tracking.ir_cron_unpaid_web_orders"
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_orders)
-        self.addCleanup(self._in_own_cursor, self._remove_orders)
-
-    def _create_orders(self, env):
+    def _create_data(self, env):
         template = _last_name_template(
             env.ref("website_sale_order_tracking.mail_template_unpaid_order_reminder")
         )
-        website = env["website"].create(
-            {
-                "name": "Unpaid Isolation Shop",
-                "unpaid_reminder_days": 1,
-                "unpaid_cancel_days": 30,
-                "unpaid_reminder_template_id": template.id,
-            }
+        orders = self._waiting_orders(
+            env,
+            ["Payer Zero", "Cher", "Payer Two", "Payer Three"],
+            unpaid_reminder_template_id=template.id,
         )
-        product = env["product.product"].create({"name": "Isolation Product"})
-        names = ["Payer Zero", "Cher", "Payer Two", "Payer Three"]
-        partners = env["res.partner"].create(
-            [
-                {"name": name, "email": f"ipayer{index}@example.com"}
-                for index, name in enumerate(names)
-            ]
-        )
-        provider = env.ref("payment.payment_provider_transfer")
-        method = env.ref("payment_custom.payment_method_wire_transfer")
-        orders = env["sale.order"]
-        for partner in partners:
-            order = env["sale.order"].create(
-                {
-                    "partner_id": partner.id,
-                    "website_id": website.id,
-                    "order_line": [Command.create({"product_id": product.id})],
-                }
-            )
-            env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": method.id,
-                    "amount": order.amount_total,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": partner.id,
-                    "reference": f"WSOT-ISOLATION-{order.id}",
-                    "state": "pending",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-            )
-            order.checkout_date = NOW() - timedelta(days=2)
-            orders |= order
-        env.flush_all()
-        self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})
-        return {
-            "website": website.id,
-            "template": template.id,
-            "partners": partners.ids,
-            "product": product.id,
-            "orders": orders.ids,
-            "bad": orders[1].id,
-        }
-
-    def _remove_orders(self, env):
-        orders = env["sale.order"].browse(self.ids["orders"])
-        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-        orders.transaction_ids.unlink()
-        env["mail.mail"].search(domain).unlink()
-        orders.with_context(disable_cancel_warning=True)._action_cancel()
-        env["mail.message"].search(domain).unlink()
-        orders.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partners"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
-        env["mail.template"].browse(self.ids["template"]).unlink()
-
-    def _reminded(self):
-        return self._in_own_cursor(
-            lambda env: sorted(
-                env["mail.message"]
-                .search(
-                    [
-                        ("model", "=", "sale.order"),
-                        ("res_id", "in", self.ids["orders"]),
-                        ("subject", "ilike", "waiting for the payment"),
-                    ]
-                )
-                .mapped("res_id")
-            )
+        return self._ids(
+            orders, website=orders.website_id, template=template, bad=orders[1]
         )
 
     def test_two_workers_then_the_cron_go_past_the_bad_order(self):
@@ -635,7 +493,11 @@ class TestUnpaidIsolationWorkers(JobWorkersCase):
                 env["sale.order"]._cron_process_unpaid_orders(batch_size=1)
 
         self.assertFalse(self._run_workers(cron))
-        self.assertEqual(self._reminded(), good, "every other order once")
+        self.assertEqual(
+            self._orders_mailed("mail.message", "waiting for the payment"),
+            good,
+            "every other order once",
+        )
         [failure] = self._failure("unpaid_reminder", self.ids["bad"])
         self.assertIn(failure["attempts"], (1, 2), "at most once per worker")
         self.assertEqual(self._run_cron_job(), (True, 0))
@@ -645,4 +507,6 @@ class TestUnpaidIsolationWorkers(JobWorkersCase):
             (failure["attempts"], failure["state"]), (MAX_JOB_ATTEMPTS, "given_up")
         )
         self.assertEqual(self._run_cron_job(), (True, 0))
-        self.assertEqual(self._reminded(), good)
+        self.assertEqual(
+            self._orders_mailed("mail.message", "waiting for the payment"), good
+        )

@@ -610,64 +610,11 @@ class TestCartReminderActions(CartReminderCommon):
 class TestCartReminderWorkers(CronWorkersCase):
     CARTS = 4
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_carts)
-        self.addCleanup(self._in_own_cursor, self._remove_carts)
-
-    def _create_carts(self, env):
-        website = env["website"].create(
-            {"name": "Reminder Worker Shop", "cart_abandoned_delay": 1.0}
+    def _create_data(self, env):
+        orders = self._abandoned_carts(
+            env, [f"Worker {index}" for index in range(self.CARTS)]
         )
-        website.cart_reminder_enabled = True
-        website.cart_reminder_start_date = NOW() - timedelta(days=1)
-        product = env["product.product"].create(
-            {"name": "Worker Teapot", "list_price": 10.0, "is_published": True}
-        )
-        partners = env["res.partner"].create(
-            [
-                {"name": f"Worker {index}", "email": f"rworker{index}@example.com"}
-                for index in range(self.CARTS)
-            ]
-        )
-        orders = env["sale.order"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "website_id": website.id,
-                    "order_line": [Command.create({"product_id": product.id})],
-                }
-                for partner in partners
-            ]
-        )
-        orders.cart_update_date = NOW() - timedelta(hours=2)
-        return {
-            "website": website.id,
-            "product": product.id,
-            "partners": partners.ids,
-            "orders": orders.ids,
-        }
-
-    def _remove_carts(self, env):
-        orders = env["sale.order"].browse(self.ids["orders"])
-        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-        env["mail.mail"].search(domain).unlink()
-        env["mail.message"].search(domain).unlink()
-        orders.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partners"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
-
-    def _sent(self):
-        return self._in_own_cursor(
-            lambda env: sorted(
-                env["mail.mail"]
-                .search(
-                    [("model", "=", "sale.order"), ("res_id", "in", self.ids["orders"])]
-                )
-                .mapped("res_id")
-            )
-        )
+        return self._ids(orders, website=orders.website_id)
 
     @staticmethod
     def _cron(env, batch_size=1):
@@ -675,7 +622,7 @@ class TestCartReminderWorkers(CronWorkersCase):
 
     def test_two_workers_send_each_reminder_once(self):
         self.assertFalse(self._run_workers(self._cron))
-        self.assertEqual(self._sent(), sorted(self.ids["orders"]))
+        self.assertEqual(self._orders_mailed(), sorted(self.ids["orders"]))
 
     @mute_logger("odoo.sql_db")
     def test_killed_batch_is_sent_again_once(self):
@@ -687,6 +634,6 @@ class TestCartReminderWorkers(CronWorkersCase):
             cr.commit()  # pylint: disable=invalid-commit
             SaleOrder._send_cart_reminder_batch([second])
             cr.rollback()  # the worker dies before committing its second batch
-        self.assertEqual(len(self._sent()), 1)
+        self.assertEqual(len(self._orders_mailed()), 1)
         self.assertFalse(self._run_workers(self._cron, count=1))
-        self.assertEqual(self._sent(), sorted(self.ids["orders"]))
+        self.assertEqual(self._orders_mailed(), sorted(self.ids["orders"]))

@@ -1,73 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from contextlib import contextmanager
 from unittest.mock import patch
 
 import odoo
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.base.models import ir_actions_report
-
 from ..models.account_move import MAX_INVOICE_SEND_ATTEMPTS
-from .common import CronWorkersCase, WebOrderTrackingCommon
-
-
-class InvoicingPolicyCommon(WebOrderTrackingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", False)
-        cls.business = cls._create_customer(
-            "Business Buyer", "wsot_business_1", vat="DE136695976"
-        )
-        cls.business.partner_id.country_id = cls.env.ref("base.de")
-        cls.journal_web = cls.env["account.journal"].create(
-            {"name": "Web Invoices", "code": "WEBI", "type": "sale"}
-        )
-        cls.web_template = cls.env.ref("account.email_template_edi_invoice").copy(
-            {"subject": "Your web invoice {{ object.name }}"}
-        )
-        cls.website.write(
-            {
-                "invoice_policy_enabled": True,
-                "invoice_policy_business": "auto",
-                "invoice_policy_consumer": "request",
-                "invoice_mail_template_id": cls.web_template.id,
-                "invoice_journal_id": cls.journal_web.id,
-            }
-        )
-
-    def _paid_order(self, customer=None, website=None):
-        order = self._make_cart(customer or self.customer, website=website)
-        self._pay_by_demo(order)
-        self.assertEqual(order.state, "sale")
-        return order
-
-    def _invoice_emails(self, invoices):
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "account.move"),
-                ("res_id", "in", invoices.ids),
-                ("message_type", "=", "comment"),
-            ]
-        )
-
-    def _events(self, order):
-        return order.tracking_event_ids.mapped("event_type")
-
-    @contextmanager
-    def _without_pdf_tool(self):
-        """Odoo's PDF tool missing, as on a server without wkhtmltopdf."""
-        with (
-            patch.object(
-                ir_actions_report, "_get_wkhtmltopdf_bin", lambda: "/nonexistent/bin"
-            ),
-            # What Odoo's lookup of the binary sets when it finds none.
-            patch.object(ir_actions_report, "wkhtmltopdf_state", "install"),
-        ):
-            yield
+from .common import CronWorkersCase, InvoicingPolicyCommon
 
 
 @tagged("post_install", "-at_install")
@@ -87,7 +27,7 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertEqual(invoice.web_invoice_message_id, email)
         self.assertEqual(invoice.web_invoice_send_state, "sending")
         self.assertTrue(email.attachment_ids, "the invoice PDF goes with the email")
-        events = self._events(order)
+        events = self._event_types(order)
         for event in ("invoice_created", "invoice_posted", "invoice_sent"):
             self.assertIn(event, events)
         self.assertIn("invoice_paid", events)
@@ -111,7 +51,7 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertTrue(invoices.invoice_requested)
         self.assertIn(invoices.payment_state, ("paid", "in_payment"))
         self.assertEqual(len(self._invoice_emails(invoices)), 1)
-        self.assertIn("invoice_requested", self._events(order))
+        self.assertIn("invoice_requested", self._event_types(order))
         with self.assertRaisesRegex(UserError, "already has its invoice"):
             order.action_request_invoice()
         self.assertEqual(len(order.invoice_ids), 1)
@@ -133,7 +73,7 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertIn("Wkhtmltopdf", invoices.web_invoice_send_error)
         self.assertEqual(order.web_invoice_send_state, "to_send")
         self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
-        self.assertIn("invoice_send_failed", self._events(order))
+        self.assertIn("invoice_send_failed", self._event_types(order))
         self.assertFalse(self._invoice_emails(invoices))
         # The send cron fails as long as the tool is missing, then gives up.
         for _run in range(3):
@@ -151,16 +91,7 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertEqual(order.activity_ids.user_id, self.salesman_1)
         self.assertFalse(self._invoice_emails(invoices))
         # The tool installed, the team sends it again.
-        billing = self.env["res.users"].create(
-            {
-                "name": "Billing Clerk",
-                "login": "wsot_billing_1",
-                "groups_id": [
-                    Command.set([self.env.ref("account.group_account_invoice").id])
-                ],
-            }
-        )
-        invoices.with_user(billing).action_retry_web_invoice_email()
+        invoices.with_user(self.billing_user).action_retry_web_invoice_email()
         self.assertEqual(invoices.web_invoice_send_state, "to_send")
         self.env["account.move"]._cron_send_web_invoices()
         self.assertEqual(invoices.web_invoice_send_state, "sending")
@@ -242,7 +173,7 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         )
         reversal.refund_moves()
         order.invoice_ids.filtered(lambda m: m.move_type == "out_refund").action_post()
-        self.assertIn("credit_note", self._events(order))
+        self.assertIn("credit_note", self._event_types(order))
 
 
 @tagged("post_install", "-at_install")
@@ -253,7 +184,7 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
         with self.assertRaisesRegex(UserError, "once the order is paid"):
             order.action_request_invoice()
         self.assertFalse(order.invoice_ids)
-        self.assertNotIn("invoice_requested", self._events(order))
+        self.assertNotIn("invoice_requested", self._event_types(order))
 
     def test_cancelled_order_is_refused(self):
         order = self._paid_order(self.customer)
@@ -352,7 +283,7 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
         self.assertFalse(order.invoice_request_vat)
         self.assertFalse(order.invoice_request_date)
         self.assertFalse(self.company_customer.vat)
-        self.assertNotIn("invoice_requested", self._events(order))
+        self.assertNotIn("invoice_requested", self._event_types(order))
 
 
 @tagged("post_install", "-at_install")
@@ -432,7 +363,7 @@ class TestInvoiceEmailRetry(InvoicingPolicyCommon):
         mails = self._deliver(invoice, server_up=False)
         self.assertEqual(mails.state, "exception")
         self.env["account.move"]._cron_send_web_invoices()
-        self.assertIn("invoice_send_failed", self._events(order))
+        self.assertIn("invoice_send_failed", self._event_types(order))
         self.assertEqual(invoice.web_invoice_send_attempts, 2)
         self.assertTrue(order.web_invoice_send_error, "the failure shows on the order")
         self.assertEqual(mails.state, "outgoing", "back in the mail queue")
@@ -459,12 +390,7 @@ class TestInvoiceEmailRetry(InvoicingPolicyCommon):
 
 @tagged("post_install", "-at_install")
 class TestAutomaticInvoiceWorkers(CronWorkersCase):
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_paid_order)
-        self.addCleanup(self._in_own_cursor, self._remove_paid_order)
-
-    def _create_paid_order(self, env):
+    def _create_data(self, env):
         website = env["website"].create(
             {
                 "name": "Invoice Worker Shop",
@@ -472,74 +398,19 @@ class TestAutomaticInvoiceWorkers(CronWorkersCase):
                 "invoice_policy_consumer": "auto",
             }
         )
-        product = env["product.product"].create(
-            {"name": "Worker Service", "type": "service", "list_price": 30.0}
-        )
-        partner = env["res.partner"].create(
-            {"name": "Invoice Worker", "email": "iworker@example.com"}
-        )
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "website_id": website.id,
-                "order_line": [Command.create({"product_id": product.id})],
-            }
-        )
+        order = self._web_orders(env, ["Invoice Worker"], self.SERVICE, website)
         provider = env.ref("payment.payment_provider_demo")
         provider_state = provider.state
         provider.state = "test"
-        tx = env["payment.transaction"].create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                "amount": order.amount_total,
-                "currency_id": order.currency_id.id,
-                "partner_id": partner.id,
-                "reference": "WSOT-WORKER-1",
-                "sale_order_ids": [Command.set(order.ids)],
-            }
-        )
-        tx._set_done()
-        return {
-            "website": website.id,
-            "product": product.id,
-            "partner": partner.id,
-            "order": order.id,
-            "tx": tx.id,
-            "provider_state": provider_state,
-        }
+        self._transaction(env, order, "WSOT-WORKER-1", provider="demo")._set_done()
+        return {**self._ids(order, website=website), "provider_state": provider_state}
 
-    def _remove_paid_order(self, env):
-        order = env["sale.order"].browse(self.ids["order"])
-        tx = env["payment.transaction"].browse(self.ids["tx"])
-        invoices = order.invoice_ids
-        payments = tx.payment_id
-        # The accounting audit trail keeps the messages of posted invoices and of
-        # their partner; this test's own are dropped with the test's records.
-        for model, ids in (
-            ("account.move", invoices.ids),
-            ("res.partner", [self.ids["partner"]]),
-        ):
-            if ids:
-                env.cr.execute(
-                    "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
-                    [model, tuple(ids)],
-                )
-        env.invalidate_all()
-        payments.action_draft()
-        payments.unlink()
-        invoices.button_draft()
-        invoices.with_context(force_delete=True).unlink()
-        tx.unlink()
-        order._action_cancel()
-        order.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partner"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
+    def _remove_data(self, env):
         env.ref("payment.payment_provider_demo").state = self.ids["provider_state"]
+        return super()._remove_data(env)
 
     def _invoicing(self, env):
-        order = env["sale.order"].browse(self.ids["order"])
+        order = env["sale.order"].browse(self.ids["orders"])
         invoices = order.invoice_ids
         emails = env["mail.message"].search_count(
             [
@@ -559,7 +430,7 @@ class TestAutomaticInvoiceWorkers(CronWorkersCase):
 
     def test_two_send_crons_send_once(self):
         def post_invoice_waiting_for_its_email(env):
-            order = env["sale.order"].browse(self.ids["order"])
+            order = env["sale.order"].browse(self.ids["orders"])
             order.action_confirm()
             invoice = order._create_invoices()
             invoice.action_post()

@@ -1,27 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import re
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from .test_invoice_policy import InvoicingPolicyCommon
+from .common import InvoicingPolicyCommon
 
 
 @tagged("post_install", "-at_install")
 class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
     def _post(self, order, token=None, csrf=True, **fields):
-        data = dict(fields)
-        if csrf:
-            # The session's token, from any form of the website.
-            form = self.url_open("/order-status")
-            match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-            data["csrf_token"] = match.group(1)
         if token:
-            data["access_token"] = token
-        return self.url_open(
-            f"/my/orders/{order.id}/invoice/request", data=data, allow_redirects=False
-        )
+            fields["access_token"] = token
+        url = f"/my/orders/{order.id}/invoice/request"
+        return self._post_form(url, csrf=csrf, **fields)
 
     def test_customer_requests_the_invoice_from_both_pages(self):
         order = self._paid_order(self.customer)
@@ -57,7 +49,7 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         self.authenticate(self.customer_2.login, self.customer_2.login)
         self.assertEqual(self._post(order, invoice_kind="consumer").status_code, 404)
         self.assertFalse(order.invoice_ids)
-        self.assertNotIn("invoice_requested", self._events(order))
+        self.assertNotIn("invoice_requested", self._event_types(order))
 
     def test_post_without_csrf_token_is_refused(self):
         order = self._paid_order(self.customer)

@@ -17,8 +17,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import WebOrderTrackingCommon
-from .test_return_portal import PNG
+from .common import PNG, SALES, WebOrderTrackingCommon, create_staff
 
 SETTINGS = {
     "order_assignment_mode": "round_robin",
@@ -41,13 +40,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.admin = cls.env.ref("base.user_admin")
-        cls.sales_user = cls._create_staff(
-            "wsot_day_sales", "sales_team.group_sale_salesman"
-        )
-        cls.stock_user = cls._create_staff("wsot_day_stock", "stock.group_stock_user")
-        cls.billing_user = cls._create_staff(
-            "wsot_day_billing", "account.group_account_invoice"
-        )
+        cls.sales_user = create_staff(cls.env, "wsot_day_sales", SALES)
         cls.day_team = cls.env["crm.team"].create(
             {"name": "Day Team", "member_ids": [Command.set(cls.sales_user.ids)]}
         )
@@ -58,17 +51,6 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         warehouse = Form(cls.warehouse.with_user(cls.admin))
         warehouse.delivery_steps = "pick_pack_ship"
         warehouse.save()
-
-    @classmethod
-    def _create_staff(cls, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "email": f"{login}@example.com",
-                "groups_id": [Command.set([cls.env.ref(group).id])],
-            }
-        )
 
     @classmethod
     def _settings_form(cls):
@@ -92,10 +74,6 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
 
     # --- The customer's browser -------------------------------------------------
 
-    def _csrf(self, url="/order-status"):
-        page = self.url_open(url)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
     def _add_to_cart(self, product=None, quantity=1):
         result = self.make_jsonrpc_request(
             "/shop/cart/update_json",
@@ -110,7 +88,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         response = self.url_open(
             "/shop/address/submit",
             data={
-                "csrf_token": self._csrf("/shop/address"),
+                "csrf_token": self._csrf_token("/shop/address"),
                 "address_type": "billing",
                 "use_delivery_as_billing": "true",
                 "name": "Guest Buyer",
@@ -179,15 +157,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertIn(order.name, page.text)
         return order
 
-    def _post(self, url, files=None, **data):
-        data["csrf_token"] = self._csrf()
-        return self.url_open(url, data=data, files=files, allow_redirects=False)
-
     # --- Staff ------------------------------------------------------------------
-
-    def _wizard(self, action, user):
-        model = self.env[action["res_model"]].with_user(user)
-        return Form(model.with_context(**action["context"]))
 
     def _validate(self, picking):
         """The Inventory user validates the transfer with its button."""
@@ -217,11 +187,8 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
             ]
         )
 
-    def _events(self, order):
-        return order.tracking_event_ids.mapped("event_type")
-
     def _request_invoice(self, order):
-        response = self._post(
+        response = self._post_form(
             f"/my/orders/{order.id}/invoice/request", invoice_kind="consumer"
         )
         self.assertEqual(response.status_code, 303)
@@ -245,13 +212,13 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertEqual(guest_order.state, "sent")
         self.assertEqual(guest_order.tracking_stage, "to_confirm")
         self.assertEqual(guest_order.user_id, self.sales_user, "round-robin")
-        self.assertIn("payment_pending", self._events(guest_order))
+        self.assertIn("payment_pending", self._event_types(guest_order))
         order = self._buy(self.customer.login)
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.tracking_stage, "confirmed")
         self.assertEqual(order.team_id, self.day_team)
         for event in ("checkout", "payment_received", "confirmed"):
-            self.assertIn(event, self._events(order))
+            self.assertIn(event, self._event_types(order))
         page = self.url_open(f"/my/orders/{order.id}/tracking").text
         self.assertEqual(
             re.findall(r'data-state="(\w+)"', page), ["done", "current", "todo", "todo"]
@@ -266,12 +233,12 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         domain = ast.literal_eval(queue.domain)
         self.assertIn(order, order.with_user(self.sales_user).search(domain))
         confirm = order.with_user(self.sales_user).action_open_confirm_wizard()
-        unpaid = self._wizard(confirm, self.sales_user).unpaid_order_ids[:]
+        unpaid = self._wizard_form(confirm, self.sales_user).unpaid_order_ids[:]
         self.assertEqual(unpaid, order, "nothing recorded yet")
         # The transfer arrives: the accountant records it (Billing only), which
         # completes the customer's transaction and so confirms the order.
         action = order.with_user(self.billing_user).action_open_offline_payment_wizard()
-        wizard = self._wizard(action, self.billing_user)
+        wizard = self._wizard_form(action, self.billing_user)
         self.assertEqual(wizard.order_ids[:], order)
         self.assertEqual(wizard.amount, order.amount_total, "what is left to pay")
         wizard.payment_date = fields.Date.today()
@@ -280,12 +247,12 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.tracking_stage, "confirmed")
         self.assertNotIn(order, order.with_user(self.sales_user).search(domain))
-        self.assertIn("payment_received", self._events(order))
+        self.assertIn("payment_received", self._event_types(order))
         # Another order, paid on the bank statement only: the salesperson
         # confirms it from the queue, which asks to confirm it anyway.
         other = self._buy(None, self.provider_transfer, self.method_transfer)
         confirm = other.with_user(self.sales_user).action_open_confirm_wizard()
-        form = self._wizard(confirm, self.sales_user)
+        form = self._wizard_form(confirm, self.sales_user)
         self.assertEqual(form.unpaid_order_ids[:], other)
         form.confirm_unpaid = True
         form.save().action_confirm_orders()
@@ -303,7 +270,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertEqual((email.res_id, email.partner_ids), (ship.id, order.partner_id))
         self.assertIn("DAY-1", email.body)
         for event in ("delivery_step", "shipped", "email_sent"):
-            self.assertIn(event, self._events(order))
+            self.assertIn(event, self._event_types(order))
         # The customer follows the email's link (in another browser: no session).
         self.authenticate(None, None)
         link = re.search(r'href="([^"]+)"[^>]*>\s*Follow your order', email.body)
@@ -313,7 +280,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertIn("https://post.example.com/track?ref=DAY-1", page.text)
         self.assertEqual(re.findall(r'data-state="(\w+)"', page.text), ["done"] * 4)
         # A guest looks the order up by its reference and email.
-        response = self._post(
+        response = self._post_form(
             "/order-status", reference=order.name, email=self.customer.email
         )
         self.assertEqual(response.status_code, 303)
@@ -328,13 +295,13 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertIn("Your invoice request was received.", page)
         self.assertIn(invoice.name, page)
         self.assertIn(f"/my/invoices/{invoice.id}", page)
-        self.assertIn("invoice_requested", self._events(order))
+        self.assertIn("invoice_requested", self._event_types(order))
 
     def _ask_return(self, order):
         """The customer sends the return form: a teapot, a comment, a photo."""
         line = order.order_line.filtered(lambda sol: sol.product_id == self.product)
         reason = self.env.ref("website_sale_order_tracking.return_reason_damaged")
-        response = self._post(
+        response = self._post_form(
             f"/my/orders/{order.id}/return",
             files={"photo": ("teapot.png", PNG, "image/png")},
             **{
@@ -388,7 +355,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         self.assertEqual(request.state, "received")
         self.assertEqual(order.tracking_stage, "returned")
         action = request.with_user(self.billing_user).action_open_refund_wizard()
-        wizard = self._wizard(action, self.billing_user)
+        wizard = self._wizard_form(action, self.billing_user)
         self.assertEqual(wizard.amount, 100.0, "the returned teapot")
         result = wizard.save().action_refund()
         self.assertEqual(result["params"]["type"], "success", "through the provider")
@@ -397,7 +364,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         refund_tx = order.transaction_ids.child_transaction_ids
         self.assertEqual((refund_tx.state, refund_tx.amount), ("done", -100.0))
         for event in ("return_requested", "return_approved", "returned", "refunded"):
-            self.assertIn(event, self._events(order))
+            self.assertIn(event, self._event_types(order))
         page = self.url_open(f"/my/orders/{order.id}/tracking").text
         self.assertIn(request.name, page)
 
@@ -428,7 +395,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
             self.assertEqual((len(mail), mail.state), (1, "outgoing"), user.login)
             self.assertEqual(mail.recipient_ids, user.partner_id)
             self.assertEqual(carts[user].cart_reminder_step, 1)
-            self.assertIn("cart_reminder", self._events(carts[user]))
+            self.assertIn("cart_reminder", self._event_types(carts[user]))
         # Customer Two unsubscribes with the email's link.
         self.authenticate(None, None)
         link = re.search(

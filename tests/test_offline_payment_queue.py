@@ -2,66 +2,19 @@
 import ast
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .common import CronWorkersCase, WebOrderTrackingCommon
 
 
 @tagged("post_install", "-at_install")
 class TestManualConfirmation(WebOrderTrackingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The queue's user: Sales, all documents; recording payments is Billing's.
-        cls.queue_user = cls.env["res.users"].create(
-            {
-                "name": "Queue User",
-                "login": "wsot_queue_user",
-                "groups_id": [
-                    Command.set(
-                        [cls.env.ref("sales_team.group_sale_salesman_all_leads").id]
-                    )
-                ],
-            }
-        )
-        cls.billing_user = cls.env["res.users"].create(
-            {
-                "name": "Queue Billing",
-                "login": "wsot_queue_billing",
-                "groups_id": [
-                    Command.set([cls.env.ref("account.group_account_invoice").id])
-                ],
-            }
-        )
-
-    def _waiting_order(self, customer=None, days_ago=0):
-        order = self._make_cart(customer or self.customer)
-        self._pay_by_wire_transfer(order)
-        if days_ago:
-            order.checkout_date = fields.Datetime.now() - timedelta(days=days_ago)
-        return order
-
     def _confirm_wizard(self, orders, confirm_unpaid=False):
-        action = orders.with_user(self.queue_user).action_open_confirm_wizard()
-        form = Form(
-            self.env[action["res_model"]]
-            .with_user(self.queue_user)
-            .with_context(**action["context"])
-        )
-        if confirm_unpaid:
-            form.confirm_unpaid = True
-        return form.save()
-
-    def _mails(self, order, subject):
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "sale.order"),
-                ("res_id", "=", order.id),
-                ("subject", "ilike", subject),
-            ]
-        )
+        action = orders.with_user(self.sales_all).action_open_confirm_wizard()
+        values = {"confirm_unpaid": True} if confirm_unpaid else {}
+        return self._wizard_form(action, self.sales_all, **values).save()
 
     def test_queue_lists_orders_paid_offline(self):
         waiting = self._waiting_order()
@@ -90,11 +43,7 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         order = self._waiting_order()
         # The accountant records the transfer that arrived, from the queue.
         action = order.with_user(self.billing_user).action_open_offline_payment_wizard()
-        Form(
-            self.env[action["res_model"]]
-            .with_user(self.billing_user)
-            .with_context(**action["context"])
-        ).save().action_record_payment()
+        self._wizard_form(action, self.billing_user).save().action_record_payment()
         self.assertFalse(self._confirm_wizard(order).unpaid_order_ids)
         self.assertEqual(order.state, "sale", "confirmed as a paid web order is")
         action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
@@ -127,14 +76,14 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         cancelled = self.env.ref(
             "website_sale_order_tracking.mail_template_unpaid_order_cancelled"
         )
-        due_mails = self._mails(due, "waiting for the payment")
+        due_mails = self._messages(due, "waiting for the payment")
         self.assertEqual(len(due_mails), 1)
         self.assertIn(self.customer_2.partner_id, due_mails.partner_ids)
-        self.assertTrue(self._mails(late, "was cancelled"))
+        self.assertTrue(self._messages(late, "was cancelled"))
         self.assertTrue(reminder and cancelled)
         # A second run (a retried cron, a second worker) does nothing again.
         self.assertEqual(SaleOrder._cron_process_unpaid_orders(), 0)
-        self.assertEqual(len(self._mails(due, "waiting for the payment")), 1)
+        self.assertEqual(len(self._messages(due, "waiting for the payment")), 1)
         due.checkout_date = fields.Datetime.now() - timedelta(days=6)
         SaleOrder._cron_process_unpaid_orders()
         self.assertEqual(due.state, "cancel")
@@ -192,79 +141,14 @@ class TestManualConfirmation(WebOrderTrackingCommon):
 class TestUnpaidCronWorkers(CronWorkersCase):
     ORDERS = 4
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_orders)
-        self.addCleanup(self._in_own_cursor, self._remove_orders)
-
-    def _create_orders(self, env):
-        website = env["website"].create(
-            {"name": "Worker Shop", "unpaid_reminder_days": 1, "unpaid_cancel_days": 30}
+    def _create_data(self, env):
+        orders = self._waiting_orders(
+            env, [f"Worker {index}" for index in range(self.ORDERS)]
         )
-        partner = env["res.partner"].create(
-            {"name": "Worker Customer", "email": "worker@example.com"}
-        )
-        product = env["product.product"].create({"name": "Worker Product"})
-        provider = env.ref("payment.payment_provider_transfer")
-        method = env.ref("payment_custom.payment_method_wire_transfer")
-        orders = env["sale.order"]
-        for index in range(self.ORDERS):
-            order = env["sale.order"].create(
-                {
-                    "partner_id": partner.id,
-                    "website_id": website.id,
-                    "order_line": [Command.create({"product_id": product.id})],
-                }
-            )
-            env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": method.id,
-                    "amount": order.amount_total,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": partner.id,
-                    "reference": f"WSOT-WORKER-{order.id}-{index}",
-                    "state": "pending",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-            )
-            order.checkout_date = fields.Datetime.now() - timedelta(days=2)
-            orders |= order
-        env.flush_all()
-        self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})
-        return {
-            "website": website.id,
-            "partner": partner.id,
-            "product": product.id,
-            "orders": orders.ids,
-        }
-
-    def _remove_orders(self, env):
-        orders = env["sale.order"].browse(self.ids["orders"])
-        domain = [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
-        orders.transaction_ids.unlink()
-        env["mail.mail"].search(domain).unlink()
-        orders.with_context(disable_cancel_warning=True)._action_cancel()
-        env["mail.message"].search(domain).unlink()
-        orders.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partner"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
+        return self._ids(orders, website=orders.website_id)
 
     def _reminders(self):
-        return self._in_own_cursor(
-            lambda env: sorted(
-                env["mail.message"]
-                .search(
-                    [
-                        ("model", "=", "sale.order"),
-                        ("res_id", "in", self.ids["orders"]),
-                        ("subject", "ilike", "waiting for the payment"),
-                    ]
-                )
-                .mapped("res_id")
-            )
-        )
+        return self._orders_mailed("mail.message", "waiting for the payment")
 
     @staticmethod
     def _cron(env, batch_size=1):

@@ -5,27 +5,25 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common import CronWorkersCase, WebOrderTrackingCommon
+from .common import (
+    BILLING,
+    SALES_ALL,
+    CronWorkersCase,
+    WebOrderTrackingCommon,
+    create_staff,
+)
 
 
 class OfflinePaymentCommon(WebOrderTrackingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.billing = cls._create_staff(
-            "Billing Only", "wsot_billing", ["account.group_account_invoice"]
-        )
-        cls.sales_all = cls._create_staff(
-            "Sales All", "wsot_sales_all", ["sales_team.group_sale_salesman_all_leads"]
-        )
         # The queue's users in a small shop: sales and billing.
-        cls.sales_billing = cls._create_staff(
-            "Sales And Billing",
+        cls.sales_billing = create_staff(
+            cls.env,
             "wsot_sales_billing",
-            [
-                "sales_team.group_sale_salesman_all_leads",
-                "account.group_account_invoice",
-            ],
+            SALES_ALL,
+            BILLING,
         )
         cls.bank_journal = cls.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
@@ -37,35 +35,11 @@ class OfflinePaymentCommon(WebOrderTrackingCommon):
             [("type", "=", "sale"), ("company_id", "=", cls.company.id)], limit=1
         )
 
-    @classmethod
-    def _create_staff(cls, name, login, groups):
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "email": f"{login}@example.com",
-                "groups_id": [Command.set([cls.env.ref(xmlid).id for xmlid in groups])],
-            }
-        )
-
-    def _waiting_order(self, customer=None, products=None):
-        order = self._make_cart(customer or self.customer, products)
-        self._pay_by_wire_transfer(order)
-        self.assertEqual(order.tracking_stage, "to_confirm")
-        return order
-
     def _payment_wizard(self, orders, user=None, **values):
         """The wizard as the Record Payment button opens it, filled as ``user``."""
-        user = user or self.billing
+        user = user or self.billing_user
         action = orders.with_user(user).action_open_offline_payment_wizard()
-        form = Form(
-            self.env[action["res_model"]]
-            .with_user(user)
-            .with_context(**action["context"])
-        )
-        for name, value in values.items():
-            setattr(form, name, value)
-        return form.save()
+        return self._wizard_form(action, user, **values).save()
 
     def _payments(self, orders):
         return self.env["account.payment"].search(
@@ -151,7 +125,7 @@ class TestOfflinePayments(OfflinePaymentCommon):
             # The wizard's amount refuses them (the ORM cannot round them); the
             # order's method checks them too.
             with self.subTest(amount=amount), self.assertRaises(UserError):
-                order.with_user(self.billing)._record_offline_payment(
+                order.with_user(self.billing_user)._record_offline_payment(
                     amount, date.today(), self.bank_journal
                 )
         with self.assertRaisesRegex(UserError, "left to pay"):
@@ -186,11 +160,7 @@ class TestOfflinePayments(OfflinePaymentCommon):
             .run()
         )
         self.assertEqual(opened["res_model"], "sale.order.offline.payment.wizard")
-        form = Form(
-            self.env[opened["res_model"]]
-            .with_user(self.sales_billing)
-            .with_context(**opened["context"])
-        )
+        form = self._wizard_form(opened, self.sales_billing)
         self.assertEqual(form.amount_due, sum(orders.mapped("amount_total")))
         form.save().action_record_payment()
         self.assertEqual(set(orders.mapped("state")), {"sale"})
@@ -237,9 +207,9 @@ class TestOfflinePayments(OfflinePaymentCommon):
             }
         )
         self.assertEqual(order.company_id, other)
-        self.assertNotIn(other, self.billing.company_ids)
+        self.assertNotIn(other, self.billing_user.company_ids)
         with self.assertRaises(AccessError):
-            wizard.with_user(self.billing).action_record_payment()
+            wizard.with_user(self.billing_user).action_record_payment()
         self.assertFalse(order.transaction_ids)
 
     def test_payment_registered_on_the_invoice_counts_once(self):
@@ -255,7 +225,7 @@ class TestOfflinePayments(OfflinePaymentCommon):
         # Odoo's own Register Payment button on the invoice.
         register = Form(
             self.env["account.payment.register"]
-            .with_user(self.billing)
+            .with_user(self.billing_user)
             .with_context(active_model="account.move", active_ids=invoice.ids)
         ).save()
         register._create_payments()
@@ -303,103 +273,26 @@ class TestOfflinePayments(OfflinePaymentCommon):
         order = self._waiting_order()
         self._payment_wizard(order, amount=order.amount_total).action_record_payment()
         action = order.with_user(self.sales_all).action_open_confirm_wizard()
-        wizard = Form(
-            self.env[action["res_model"]]
-            .with_user(self.sales_all)
-            .with_context(**action["context"])
-        ).save()
+        wizard = self._wizard_form(action, self.sales_all).save()
         self.assertFalse(wizard.unpaid_order_ids)
 
 
 @tagged("post_install", "-at_install")
 class TestOfflinePaymentWorkers(CronWorkersCase):
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_waiting_order)
-        self.addCleanup(self._in_own_cursor, self._remove_order)
-
-    def _create_waiting_order(self, env):
-        product = env["product.product"].create(
-            {
-                "name": "Offline Worker Service",
-                "type": "service",
-                "list_price": 100.0,
-                "taxes_id": [Command.clear()],
-            }
+    def _create_data(self, env):
+        order = self._web_orders(env, ["Offline Worker"], self.SERVICE)
+        self._transaction(
+            env, order, "WSOT-OFFLINE-1", state="pending", is_post_processed=True
         )
-        partner = env["res.partner"].create(
-            {"name": "Offline Worker", "email": "offworker@example.com"}
-        )
-        billing = env["res.users"].create(
-            {
-                "name": "Offline Worker Billing",
-                "login": "wsot_offline_worker_billing",
-                "email": "wsot_offline_worker_billing@example.com",
-                "groups_id": [
-                    Command.set([env.ref("account.group_account_invoice").id])
-                ],
-            }
-        )
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "website_id": env["website"].search([], limit=1).id,
-                "order_line": [Command.create({"product_id": product.id})],
-            }
-        )
-        tx = env["payment.transaction"].create(
-            {
-                "provider_id": env.ref("payment.payment_provider_transfer").id,
-                "payment_method_id": env.ref(
-                    "payment_custom.payment_method_wire_transfer"
-                ).id,
-                "amount": order.amount_total,
-                "currency_id": order.currency_id.id,
-                "partner_id": partner.id,
-                "reference": "WSOT-OFFLINE-WORKER-1",
-                "state": "pending",
-                "is_post_processed": True,
-                "sale_order_ids": [Command.set(order.ids)],
-            }
-        )
+        billing = create_staff(env, "wsot_offline_worker_billing", BILLING)
         journal = env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", order.company_id.id)], limit=1
         )
-        return {
-            "order": order.id,
-            "product": product.id,
-            "partner": partner.id,
-            "billing": billing.id,
-            "tx": tx.id,
-            "journal": journal.id,
-        }
-
-    def _remove_order(self, env):
-        order = env["sale.order"].browse(self.ids["order"])
-        txs = env["payment.transaction"].search([("sale_order_ids", "in", order.ids)])
-        payments = txs.payment_id
-        moves = order.invoice_ids | payments.move_id
-        env.cr.execute(
-            "DELETE FROM mail_message WHERE (model = 'sale.order' AND res_id = %s) "
-            "OR (model = 'account.move' AND res_id IN %s) "
-            "OR (model = 'account.payment' AND res_id IN %s)",
-            [order.id, tuple(moves.ids) or (0,), tuple(payments.ids) or (0,)],
-        )
-        env.invalidate_all()
-        payments.action_draft()
-        payments.unlink()
-        moves.exists().button_draft()
-        moves.exists().with_context(force_delete=True).unlink()
-        txs.unlink()
-        order._action_cancel()
-        order.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.users"].browse(self.ids["billing"]).unlink()
-        env["res.partner"].browse(self.ids["partner"]).unlink()
+        return self._ids(order, billing=billing, journal=journal)
 
     def _record(self, env):
         order = (
-            env["sale.order"].browse(self.ids["order"]).with_user(self.ids["billing"])
+            env["sale.order"].browse(self.ids["orders"]).with_user(self.ids["billing"])
         )
         wizard = (
             env["sale.order.offline.payment.wizard"]
@@ -420,7 +313,7 @@ class TestOfflinePaymentWorkers(CronWorkersCase):
         self.assertIn("serialize", errors[0])
 
         def recorded(env):
-            order = env["sale.order"].browse(self.ids["order"])
+            order = env["sale.order"].browse(self.ids["orders"])
             return (
                 order.state,
                 len(order.transaction_ids.filtered(lambda tx: tx.state == "done")),

@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import re
 import threading
 
 from odoo.tests import HttpCase, tagged
@@ -14,21 +13,10 @@ TOO_MANY = "Too many attempts. Please try again in a few minutes."
 class TestOrderStatusLookup(HttpCase, WebOrderTrackingCommon):
     def setUp(self):
         super().setUp()
-        self.order = self._paid_order_of(self.customer)
-
-    def _paid_order_of(self, customer, website=None):
-        order = self._make_cart(customer, website=website)
-        self._pay_by_demo(order)
-        return order
+        self.order = self._paid_order()
 
     def _lookup(self, reference, email):
-        page = self.url_open("/order-status")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        return self.url_open(
-            "/order-status",
-            data={"csrf_token": csrf, "reference": reference, "email": email},
-            allow_redirects=False,
-        )
+        return self._post_form("/order-status", reference=reference, email=email)
 
     def _attempts(self, **domain):
         return self.env["website.order.lookup.attempt"].search(
@@ -44,7 +32,7 @@ class TestOrderStatusLookup(HttpCase, WebOrderTrackingCommon):
         self.assertEqual(len(self._attempts(success=True)), 1)
 
     def test_every_mismatch_gets_the_same_answer(self):
-        other_site = self._paid_order_of(self.customer_2, self.website_2)
+        other_site = self._paid_order(self.customer_2, website=self.website_2)
         cart = self._make_cart(self.customer_2)
         for reference, email in (
             (self.order.name, "someone@example.com"),
@@ -146,13 +134,10 @@ class TestOrderStatusLookupWorkers(CronWorkersCase):
 
     CLIENT = "203.0.113.77"
 
-    def tearDown(self):
-        self._in_own_cursor(
-            lambda env: env["website.order.lookup.attempt"]
-            .search([("ip_address", "=", self.CLIENT)])
-            .unlink()
-        )
-        super().tearDown()
+    def _remove_data(self, env):
+        env["website.order.lookup.attempt"].search(
+            [("ip_address", "=", self.CLIENT)]
+        ).unlink()
 
     def _lookups_at_once(self, references):
         """Look ``references`` up all at once from one client; their errors."""
@@ -170,17 +155,13 @@ class TestOrderStatusLookupWorkers(CronWorkersCase):
             )
             answers.append(error)
 
-        workers = [
-            threading.Thread(
-                target=self._in_own_cursor,
-                args=(lambda env, reference=reference: lookup(env, reference),),
-            )
-            for reference in references
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=120)
+        errors = self._run_at_once(
+            [
+                lambda env, reference=reference: lookup(env, reference)
+                for reference in references
+            ]
+        )
+        self.assertFalse(errors)
         return answers
 
     def _failures(self):

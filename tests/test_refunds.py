@@ -3,8 +3,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common import CronWorkersCase
-from .test_returns import ReturnCommon
+from .common import BILLING, CronWorkersCase, ReturnCommon, create_staff
 
 
 class RefundCommon(ReturnCommon):
@@ -12,42 +11,13 @@ class RefundCommon(ReturnCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
-        # Refunds are the work of invoicing users, holding only that group.
-        cls.billing = cls._create_staff_user(
-            "Refund Billing", "wsot_refund_billing", "account.group_account_invoice"
-        )
-        cls.sales_all = cls._create_staff_user(
-            "Refund Sales",
-            "wsot_refund_sales",
-            "sales_team.group_sale_salesman_all_leads",
-        )
-        cls.stock_user = cls._create_staff_user(
-            "Refund Stock", "wsot_refund_stock", "stock.group_stock_user"
-        )
-
-    @classmethod
-    def _create_staff_user(cls, name, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "email": f"{login}@example.com",
-                "groups_id": [Command.set([cls.env.ref(group).id])],
-            }
-        )
 
     def _wizard(self, order, return_request=None, amount=None, user=None):
         """The refund wizard exactly as its button opens it, for ``user``."""
-        user = user or self.billing
+        user = user or self.billing_user
         action = (return_request or order).with_user(user).action_open_refund_wizard()
-        form = Form(
-            self.env[action["res_model"]]
-            .with_user(user)
-            .with_context(**action["context"])
-        )
-        if amount is not None:
-            form.amount = amount
-        return form.save()
+        values = {} if amount is None else {"amount": amount}
+        return self._wizard_form(action, user, **values).save()
 
     def _credit_notes(self, order):
         return self.env["account.move"].search(
@@ -152,12 +122,12 @@ class TestRefunds(RefundCommon):
         request = self._request(other)
         request.action_approve()
         self._validate_picking(request.picking_ids)
-        billing_order = order.with_user(self.billing)
+        billing_order = order.with_user(self.billing_user)
         for amount in (float("nan"), float("inf"), "10"):
             with self.subTest(amount=amount), self.assertRaises(UserError):
                 billing_order._refund(amount)
         with self.assertRaisesRegex(UserError, "another order"):
-            billing_order._refund(10.0, request.with_user(self.billing))
+            billing_order._refund(10.0, request.with_user(self.billing_user))
         self.assertFalse(self._credit_notes(order))
         self.assertEqual(request.state, "received")
 
@@ -168,7 +138,7 @@ class TestRefunds(RefundCommon):
         order.invoice_ids.button_cancel()
         order._action_cancel()
         with self.assertRaisesRegex(UserError, "cancelled order"):
-            order.with_user(self.billing)._refund(10.0)
+            order.with_user(self.billing_user)._refund(10.0)
 
     def test_order_without_invoice_is_refused(self):
         self.env["ir.config_parameter"].sudo().set_param(
@@ -180,17 +150,13 @@ class TestRefunds(RefundCommon):
         self.assertEqual(order.refunded_amount, 0.0)
 
     def _record_transfer(self, order):
-        action = order.with_user(self.billing).action_open_offline_payment_wizard()
-        Form(
-            self.env[action["res_model"]]
-            .with_user(self.billing)
-            .with_context(**action["context"])
-        ).save().action_record_payment()
+        action = order.with_user(self.billing_user).action_open_offline_payment_wizard()
+        self._wizard_form(action, self.billing_user).save().action_record_payment()
 
     def test_staff_cannot_write_the_refunded_amount(self):
         order = self._delivered_order()
         self._wizard(order, amount=30.0).action_refund()
-        for user in (self.sales_all, self.stock_user, self.billing):
+        for user in (self.sales_all, self.stock_user, self.billing_user):
             for value in (0.0, -500.0):
                 with (
                     self.subTest(user=user.login, value=value),
@@ -225,7 +191,7 @@ class TestRefunds(RefundCommon):
         self.assertEqual(self._wizard(order).refundable_amount, 0.0)
         Form(
             self.env["account.payment.register"]
-            .with_user(self.billing)
+            .with_user(self.billing_user)
             .with_context(active_model="account.move", active_ids=invoice.ids)
         ).save()._create_payments()
         wizard = self._wizard(order)
@@ -246,14 +212,14 @@ class TestRefunds(RefundCommon):
         # Odoo's own Credit Note button on the invoice, then Confirm.
         reversal = Form(
             self.env["account.move.reversal"]
-            .with_user(self.billing)
+            .with_user(self.billing_user)
             .with_context(active_model="account.move", active_ids=invoice.ids)
         )
         reversal.reason = "Returned"
         reversal.journal_id = invoice.journal_id
         action = reversal.save().refund_moves()
         credit_note = self.env["account.move"].browse(action["res_id"])
-        credit_note.with_user(self.billing).action_post()
+        credit_note.with_user(self.billing_user).action_post()
         self.assertEqual(order.refunded_amount, credit_note.amount_total)
         self.assertEqual(order.tracking_stage, "refunded")
         self.assertEqual(request.state, "refunded")
@@ -265,95 +231,19 @@ class TestRefunds(RefundCommon):
 
 @tagged("post_install", "-at_install")
 class TestRefundWorkers(CronWorkersCase):
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_invoiced_order)
-        self.addCleanup(self._in_own_cursor, self._remove_order)
-
-    def _create_invoiced_order(self, env):
-        product = env["product.product"].create(
-            {
-                "name": "Refund Worker Service",
-                "type": "service",
-                "list_price": 100.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        partner = env["res.partner"].create(
-            {"name": "Refund Worker", "email": "rfworker@example.com"}
-        )
-        website = env["website"].search([], limit=1)
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "website_id": website.id,
-                "order_line": [Command.create({"product_id": product.id})],
-            }
-        )
-        billing = env["res.users"].create(
-            {
-                "name": "Refund Worker Billing",
-                "login": "wsot_refund_worker_billing",
-                "email": "wsot_refund_worker_billing@example.com",
-                "groups_id": [
-                    Command.set([env.ref("account.group_account_invoice").id])
-                ],
-            }
-        )
+    def _create_data(self, env):
+        order = self._web_orders(env, ["Refund Worker"], self.SERVICE)
         order.action_confirm()
-        invoice = order._create_invoices()
-        invoice.action_post()
-        provider = env.ref("payment.payment_provider_transfer")
-        tx = env["payment.transaction"].create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": env.ref(
-                    "payment_custom.payment_method_wire_transfer"
-                ).id,
-                "amount": order.amount_total,
-                "currency_id": order.currency_id.id,
-                "partner_id": partner.id,
-                "reference": "WSOT-REFUND-WORKER-1",
-                "sale_order_ids": [Command.set(order.ids)],
-                "is_post_processed": True,
-            }
-        )
+        order._create_invoices().action_post()
+        tx = self._transaction(env, order, "WSOT-REFUND-1", is_post_processed=True)
         tx._set_done()
-        return {
-            "order": order.id,
-            "product": product.id,
-            "partner": partner.id,
-            "tx": tx.id,
-            "billing": billing.id,
-        }
-
-    def _remove_order(self, env):
-        order = env["sale.order"].browse(self.ids["order"])
-        moves = order.invoice_ids | env["account.move"].search(
-            [("reversed_entry_id", "in", order.invoice_ids.ids)]
-        )
-        for model, ids in (
-            ("account.move", moves.ids),
-            ("res.partner", [self.ids["partner"]]),
-        ):
-            env.cr.execute(
-                "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
-                [model, tuple(ids)],
-            )
-        env.invalidate_all()
-        moves.button_draft()
-        moves.with_context(force_delete=True).unlink()
-        env["payment.transaction"].browse(self.ids["tx"]).unlink()
-        order._action_cancel()
-        order.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.users"].browse(self.ids["billing"]).unlink()
-        env["res.partner"].browse(self.ids["partner"]).unlink()
+        billing = create_staff(env, "wsot_refund_worker_billing", BILLING)
+        return self._ids(order, billing=billing)
 
     def _refund(self, env, amount):
         """The refund wizard of a Billing user, as its button opens it."""
         user = self.ids["billing"]
-        order = env["sale.order"].browse(self.ids["order"]).with_user(user)
+        order = env["sale.order"].browse(self.ids["orders"]).with_user(user)
         action = order.action_open_refund_wizard()
         wizard = (
             env[action["res_model"]]
@@ -369,7 +259,7 @@ class TestRefundWorkers(CronWorkersCase):
         self.assertIn("serialize", errors[0])
 
         def refunded(env):
-            order = env["sale.order"].browse(self.ids["order"])
+            order = env["sale.order"].browse(self.ids["orders"])
             notes = env["account.move"].search(
                 [("reversed_entry_id", "in", order.invoice_ids.ids)]
             )

@@ -8,13 +8,7 @@ from PIL import Image
 
 from odoo.tests import HttpCase, tagged
 
-from .test_returns import ReturnCommon
-
-# The smallest valid PNG image (1x1 pixel).
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
-    "awAAAABJRU5ErkJggg=="
-)
+from .common import PNG, ReturnCommon
 
 
 def _image(image_format):
@@ -27,20 +21,10 @@ def _image(image_format):
 @tagged("post_install", "-at_install")
 class TestReturnPortal(HttpCase, ReturnCommon):
     def _post(self, order, token=None, csrf=True, files=None, **fields):
-        data = dict(fields)
-        if csrf:
-            form = self.url_open("/order-status")
-            data["csrf_token"] = re.search(
-                r'name="csrf_token" value="([^"]+)"', form.text
-            ).group(1)
         if token:
-            data["access_token"] = token
-        return self.url_open(
-            f"/my/orders/{order.id}/return",
-            data=data,
-            files=files,
-            allow_redirects=False,
-        )
+            fields["access_token"] = token
+        url = f"/my/orders/{order.id}/return"
+        return self._post_form(url, files=files, csrf=csrf, **fields)
 
     def _line(self, order):
         return order.order_line.filtered("product_id.is_storable")

@@ -10,9 +10,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import CronWorkersCase
-from .test_return_portal import PNG
-from .test_returns import ReturnCommon
+from .common import PNG, SALES_MANAGER, CronWorkersCase, ReturnCommon, create_staff
 
 
 def _view_nodes(model, tag):
@@ -30,22 +28,6 @@ class TestReturnRoles(ReturnCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.sales_user = cls.salesman_1
-        cls.stock_user = cls._create_staff("Stock Only", "wsot_ret_stock", "stock")
-        cls.billing_user = cls._create_staff(
-            "Billing Only", "wsot_ret_billing", "account.group_account_invoice"
-        )
-
-    @classmethod
-    def _create_staff(cls, name, login, group):
-        group = "stock.group_stock_user" if group == "stock" else group
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "email": f"{login}@example.com",
-                "groups_id": [Command.set([cls.env.ref(group).id])],
-            }
-        )
 
     def setUp(self):
         super().setUp()
@@ -148,9 +130,7 @@ class TestReturnRoles(ReturnCommon):
         self.assertEqual(self.request.line_ids.quantity, 2)
 
     def test_a_request_on_its_way_is_not_deleted(self):
-        manager = self._create_staff(
-            "Sales Manager", "wsot_ret_manager", "sales_team.group_sale_manager"
-        )
+        manager = create_staff(self.env, "wsot_ret_manager", SALES_MANAGER)
         self.request.action_approve()
         with self.assertRaises(UserError):
             self.request.with_user(manager).unlink()
@@ -308,35 +288,17 @@ class TestReturnRoles(ReturnCommon):
 class TestReturnWorkers(CronWorkersCase):
     """Two requests at once, by two workers with their own transactions."""
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_delivered_order)
-        self.addCleanup(self._in_own_cursor, self._remove_order)
-
-    def _create_delivered_order(self, env):
+    def _create_data(self, env):
         website = env["website"].search([], limit=1)
         returns_were_enabled = website.return_enabled
         website.return_enabled = True
-        product = env["product.product"].create(
-            {
-                "name": "Return Worker Desk",
-                "type": "consu",
-                "list_price": 50.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        partner = env["res.partner"].create(
-            {"name": "Return Worker", "email": "retworker@example.com"}
-        )
-        order = env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "website_id": website.id,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": 2})
-                ],
-            }
-        )
+        desk = {
+            "name": "Return Worker Desk",
+            "type": "consu",
+            "list_price": 50.0,
+            "taxes_id": [Command.clear()],
+        }
+        order = self._web_orders(env, ["Return Worker"], desk, quantity=2)
         order.action_confirm()
         delivery = order.picking_ids
         for move in delivery.move_ids:
@@ -346,15 +308,8 @@ class TestReturnWorkers(CronWorkersCase):
         reason = env.ref("website_sale_order_tracking.return_reason_damaged")
         # A first request: the order is already in "Return requested".
         self._ask(env, order.order_line.id, reason.id)
-        return {
-            "website": website.id,
-            "returns_were_enabled": returns_were_enabled,
-            "product": product.id,
-            "partner": partner.id,
-            "order": order.id,
-            "line": order.order_line.id,
-            "reason": reason.id,
-        }
+        ids = self._ids(order, line=order.order_line, reason=reason)
+        return {**ids, "returns_were_enabled": returns_were_enabled}
 
     def _ask(self, env, line_id, reason_id):
         line = env["sale.order.line"].browse(line_id)
@@ -369,10 +324,13 @@ class TestReturnWorkers(CronWorkersCase):
             }
         )
 
-    def _remove_order(self, env):
-        order = env["sale.order"].browse(self.ids["order"])
-        requests = order.return_request_ids
-        pickings = order.picking_ids
+    def _remove_data(self, env):
+        order = env["sale.order"].browse(self.ids["orders"])
+        website, requests, pickings = (
+            order.website_id,
+            order.return_request_ids,
+            order.picking_ids,
+        )
         env.cr.execute(
             "DELETE FROM mail_message WHERE model = 'sale.return.request' "
             "AND res_id IN %s",
@@ -397,13 +355,8 @@ class TestReturnWorkers(CronWorkersCase):
             "DELETE FROM stock_picking WHERE id IN %s", [tuple(pickings.ids)]
         )
         env.invalidate_all()
-        order._action_cancel()
-        order.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partner"]).unlink()
-        env["website"].browse(self.ids["website"]).return_enabled = self.ids[
-            "returns_were_enabled"
-        ]
+        website.return_enabled = self.ids["returns_were_enabled"]
+        return super()._remove_data(env)
 
     def test_two_requests_at_once_never_return_more_than_delivered(self):
         barrier = threading.Barrier(2, timeout=60)

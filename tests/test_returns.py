@@ -5,44 +5,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import WebOrderTrackingCommon
-
-
-class ReturnCommon(WebOrderTrackingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.website.write({"return_enabled": True, "return_window_days": 30})
-        cls.reason = cls.env.ref("website_sale_order_tracking.return_reason_damaged")
-
-    def _delivered_order(self, customer=None, products=None, quantities=None):
-        order = self._make_cart(customer or self.customer, products)
-        self._pay_by_demo(order)
-        self._validate_picking(order.picking_ids, quantities)
-        return order
-
-    def _request(self, order, quantities=None, **values):
-        """A return request as the portal makes it: {sale line: quantity}."""
-        quantities = quantities or {
-            line: line.product_uom_qty
-            for line in order.order_line.filtered("product_id.is_storable")
-        }
-        return self.env["sale.return.request"].create(
-            {
-                "order_id": order.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "sale_line_id": line.id,
-                            "quantity": quantity,
-                            "reason_id": self.reason.id,
-                        }
-                    )
-                    for line, quantity in quantities.items()
-                ],
-                **values,
-            }
-        )
+from .common import ReturnCommon
 
 
 @tagged("post_install", "-at_install")
@@ -435,18 +398,11 @@ class TestReturnSlip(ReturnCommon):
         order = self._delivered_order()
         request = self._request(order)
         request.action_approve()
-        warehouse_user = self.env["res.users"].create(
-            {
-                "name": "Slip Printer",
-                "login": "wsot_slip_printer",
-                "groups_id": [Command.set([self.env.ref("stock.group_stock_user").id])],
-            }
-        )
         report = self.env.ref("website_sale_order_tracking.action_report_return_slip")
         # Odoo renders HTML under tests (and PDF through wkhtmltopdf otherwise).
         html, _format = (
             self.env["ir.actions.report"]
-            .with_user(warehouse_user)
+            .with_user(self.stock_user)
             ._render_qweb_html(report, request.ids)
         )
         html = html.decode()

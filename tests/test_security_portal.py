@@ -6,12 +6,9 @@ the token of another document) gets a 404 that names nothing; parameters sent as
 files or over-long text are refused with a 400 and write nothing.
 """
 
-import re
-
 from odoo.tests import HttpCase, tagged
 
-from .test_invoice_policy import InvoicingPolicyCommon
-from .test_returns import ReturnCommon
+from .common import InvoicingPolicyCommon, ReturnCommon
 
 INVALID = "The form was sent with an invalid value of “{}”."
 
@@ -32,18 +29,6 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
         self.order = self._delivered_order()
         self.return_request = self._request(self.order)
         self.other_order = self._delivered_order(self.customer_2)
-
-    def _csrf(self):
-        page = self.url_open("/order-status")
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
-    def _post(self, url, files=None, **fields):
-        return self.url_open(
-            url,
-            data={"csrf_token": self._csrf(), **fields},
-            files=files,
-            allow_redirects=False,
-        )
 
     def _document_urls(self, order, return_request, pdf=True):
         urls = [
@@ -125,8 +110,8 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
             ),
         ):
             with self.subTest(url=url):
-                self._assert_hidden(self._post(url, **fields))
-        unsubscribe = self._post(
+                self._assert_hidden(self._post_form(url, **fields))
+        unsubscribe = self._post_form(
             f"/shop/cart/reminders/unsubscribe/{self.order.id}",
             access_token="%",  # noqa: S106 - a wildcard, not a secret
         )
@@ -187,14 +172,14 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
             (f"/shop/cart/reminders/unsubscribe/{self.order.id}", {}, "access_token"),
         ):
             with self.subTest(url=url, name=name):
-                response = self._post(url, files={name: text_file}, **fields)
+                response = self._post_form(url, files={name: text_file}, **fields)
                 self._assert_refused(response, name)
         self._assert_nothing_written()
 
     def test_text_sent_as_the_photo_is_refused(self):
         self.authenticate(self.customer.login, self.customer.login)
         line = self.order.order_line.filtered("product_id.is_storable")
-        response = self._post(
+        response = self._post_form(
             f"/my/orders/{self.order.id}/return",
             photo="not an image",
             **{f"quantity_{line.id}": "1", f"reason_{line.id}": str(self.reason.id)},
@@ -230,11 +215,11 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
         ):
             name = name or "access_token"
             with self.subTest(url=url, name=name):
-                self._assert_refused(self._post(url, **fields), name)
+                self._assert_refused(self._post_form(url, **fields), name)
         self._assert_nothing_written()
 
     def test_text_at_the_limit_is_read(self):
-        response = self._post(
+        response = self._post_form(
             "/order-status", reference="S" * 64, email="a" * 242 + "@example.com"
         )
         self.assertEqual(response.status_code, 200)
@@ -263,5 +248,5 @@ class TestPortalRoutesSecurity(HttpCase, ReturnCommon, InvoicingPolicyCommon):
             ),
         ):
             with self.subTest(url=url, name=name):
-                self._assert_refused(self._post(url, **fields), name)
+                self._assert_refused(self._post_form(url, **fields), name)
         self._assert_nothing_written()

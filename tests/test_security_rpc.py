@@ -1,11 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """JSON-RPC on every model of the addon, as each kind of user calls it."""
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import WebOrderTrackingCommon
+from .common import BILLING, SALES, STOCK, WebOrderTrackingCommon, create_staff
 
 MODULE = "website_sale_order_tracking"
 
@@ -16,18 +15,9 @@ class TestRpcOnEveryModel(WebOrderTrackingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.users = {
-            group: cls.env["res.users"].create(
-                {
-                    "name": f"RPC {group}",
-                    "login": f"wsot_rpc_{group}",
-                    "groups_id": [Command.set([cls.env.ref(group).id])],
-                }
-            )
-            for group in (
-                "sales_team.group_sale_salesman",
-                "stock.group_stock_user",
-                "account.group_account_invoice",
-            )
+            SALES: create_staff(cls.env, "wsot_rpc_sales", SALES),
+            STOCK: cls.stock_user,
+            BILLING: cls.billing_user,
         }
         cls.portal = cls.customer
         cls.public = cls.env.ref("base.public_user")
@@ -89,7 +79,7 @@ class TestRpcOnEveryModel(WebOrderTrackingCommon):
         confirmed = self._make_cart(self.customer_2)
         self._pay_by_demo(confirmed)
         self.assertEqual(confirmed.tracking_stage, "confirmed")
-        sales = self.users["sales_team.group_sale_salesman"]
+        sales = self.users[SALES]
         confirmed.user_id = sales
         with self.assertRaisesRegex(UserError, "tracking stage"):
             confirmed.with_user(sales).write({"tracking_stage": "to_confirm"})

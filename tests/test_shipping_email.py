@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
@@ -15,20 +14,6 @@ class TestShippingEmail(WebOrderTrackingCommon):
         super().setUpClass()
         cls.company.stock_move_email_validation = True
         cls.company_template = cls.company.stock_mail_confirmation_template_id
-        cls.stock_user = cls.env["res.users"].create(
-            {
-                "name": "Warehouse Worker",
-                "login": "wsot_stock_user",
-                "email": "wsot_stock_user@example.com",
-                "groups_id": [Command.set([cls.env.ref("stock.group_stock_user").id])],
-            }
-        )
-
-    def _paid_order(self, products=None, website=None, customer=None):
-        order = self._make_cart(customer or self.customer, products, website)
-        self._pay_by_demo(order)
-        self.assertEqual(order.state, "sale")
-        return order
 
     def _outgoing(self, order):
         return order.picking_ids.filtered(
@@ -38,15 +23,6 @@ class TestShippingEmail(WebOrderTrackingCommon):
     def _ship(self, picking, quantities=None, ref="REF123"):
         picking.carrier_tracking_ref = ref
         return self._validate_picking(picking.with_user(self.stock_user), quantities)
-
-    def _messages(self, picking, subject):
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "stock.picking"),
-                ("res_id", "=", picking.id),
-                ("subject", "ilike", subject),
-            ]
-        )
 
     def test_company_setting_keeps_odoo_email(self):
         order = self._paid_order()
@@ -80,7 +56,7 @@ class TestShippingEmail(WebOrderTrackingCommon):
 
     def test_partial_shipment_then_backorder(self):
         self.website.shipping_email_mode = "website"
-        order = self._paid_order({self.product: 2, self.product_2: 1})
+        order = self._paid_order(products={self.product: 2, self.product_2: 1})
         picking = self._outgoing(order)
         self._ship(picking, {self.product: 1, self.product_2: 0})
         first = self._messages(picking, SHIPPED)

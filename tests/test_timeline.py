@@ -2,7 +2,7 @@
 from odoo import Command
 from odoo.tests import Form, tagged
 
-from .common import WebOrderTrackingCommon
+from .common import SALES, WebOrderTrackingCommon, create_staff
 
 
 @tagged("post_install", "-at_install")
@@ -113,7 +113,6 @@ class TestTimeline(WebOrderTrackingCommon):
         self.website.write(
             {"order_assignment_mode": "fixed", "salesperson_id": self.salesman_2.id}
         )
-        own_orders = self.env.ref("sales_team.group_sale_salesman")
         web_order = self._make_cart(self.customer, {self.product: 2})
         self._pay_by_demo(web_order)
         backend_order = self.env["sale.order"].create(
@@ -128,16 +127,11 @@ class TestTimeline(WebOrderTrackingCommon):
             }
         )
         backend_order.action_confirm()
-        warehouse_user = self.env["res.users"].create(
-            {
-                "name": "Warehouse Only",
-                "login": "wsot_warehouse",
-                "groups_id": [
-                    Command.set(
-                        (self.env.ref("stock.group_stock_manager") | own_orders).ids
-                    )
-                ],
-            }
+        warehouse_user = create_staff(
+            self.env,
+            "wsot_warehouse",
+            "stock.group_stock_manager",
+            SALES,
         )
         for order in web_order | backend_order:
             self.assertFalse(order.with_user(warehouse_user).has_access("read"))
@@ -151,16 +145,9 @@ class TestTimeline(WebOrderTrackingCommon):
             self.assertEqual(picking.state, "done")
         shipped = self._events(web_order, "shipped")
         self.assertEqual(shipped.user_id, warehouse_user)
-        accountant = self.env["res.users"].create(
-            {
-                "name": "Invoicing Only",
-                "login": "wsot_accountant",
-                "groups_id": [
-                    Command.set(self.env.ref("account.group_account_invoice").ids)
-                ],
-            }
-        )
         invoice = web_order._create_invoices()
         self.env.invalidate_all()
-        invoice.with_user(accountant).action_post()
-        self.assertEqual(self._events(web_order, "invoice_posted").user_id, accountant)
+        invoice.with_user(self.billing_user).action_post()
+        self.assertEqual(
+            self._events(web_order, "invoice_posted").user_id, self.billing_user
+        )

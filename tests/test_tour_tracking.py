@@ -7,8 +7,7 @@ from .common import WebOrderTrackingCommon
 @tagged("post_install", "-at_install")
 class TestTourTracking(WebOrderTrackingCommon, HttpCase):
     def _shipped_order(self):
-        order = self._make_cart(self.customer)
-        self._pay_by_demo(order)
+        order = self._paid_order()
         order.picking_ids.carrier_tracking_ref = "TOUR-REF"
         self._validate_picking(order.picking_ids)
         self.assertEqual(order.tracking_stage, "shipped")

@@ -11,8 +11,7 @@ from .common import WebOrderTrackingCommon
 @tagged("post_install", "-at_install")
 class TestTrackingPage(HttpCase, WebOrderTrackingCommon):
     def _shipped_and_invoiced_order(self):
-        order = self._make_cart(self.customer)
-        self._pay_by_demo(order)
+        order = self._paid_order()
         picking = order.picking_ids
         picking.carrier_tracking_ref = "REF777"
         self._validate_picking(picking)
