@@ -29,6 +29,7 @@
         "views/website_order_assignment_rule_views.xml",
         "views/website_cart_reminder_step_views.xml",
         "views/cart_reminder_portal_templates.xml",
+        "views/website_layout_templates.xml",
         "views/portal_tracking_templates.xml",
         "views/portal_invoice_templates.xml",
         "views/portal_return_templates.xml",

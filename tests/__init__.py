@@ -19,6 +19,7 @@ from . import test_journey
 from . import test_cart_reminders
 from . import test_shipping_email
 from . import test_tour_tracking
+from . import test_tour_tracking_fa
 from . import test_tracking_page
 from . import test_security_rpc
 from . import test_layout

@@ -21,6 +21,7 @@ import argparse
 import ast
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -455,36 +456,42 @@ def command_run(_args):
     ensure_odoo_src()
     with postgres() as settings:
         config = write_config(settings, "run", RUN_HTTP_PORT)
-        if not db_exists(settings, DEMO_DB):
-            try:
+        new = not db_exists(settings, DEMO_DB)
+        try:
+            if new:
                 install_addon(settings, config, DEMO_DB, demo=True)
-                load_demo_orders(config)
-            except SystemExit:
+            links = demo_shop(config)
+        except SystemExit:
+            if new:
                 drop_db(settings, DEMO_DB)  # made again, whole, by the next run
-                raise
+            raise
         url = f"http://localhost:{RUN_HTTP_PORT}"
         log(f"Odoo at {url} (database {DEMO_DB}, login admin/admin)")
+        log(f"  Tracking page (English): {links['tracking_en']}")
+        log(f"  Tracking page (Persian): {links['tracking_fa']}")
+        log(f"  Orders to Confirm:       {links['orders_to_confirm']}")
+        log(
+            f"  Guest lookup:            {links['guest_lookup']} (order "
+            f"{links['guest_reference']}, email {links['guest_email']})"
+        )
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with contextlib.suppress(KeyboardInterrupt):
             odoo_bin(config, "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$", check=False)
 
 
-def load_demo_orders(config):
-    script = os.path.join(ROOT, "tools", "demo_data.py")
-    with open(script, encoding="utf-8") as source:
-        command = [
-            sys.executable,
-            os.path.join(ODOO_SRC, "odoo-bin"),
-            "shell",
-            "-c",
-            config,
-            "-d",
-            DEMO_DB,
-            "--log-level=warn",
-        ]
-        result = subprocess.run(command, stdin=source, check=False)
-    if result.returncode:
-        fail("loading the demo orders failed")
+def demo_shop(config):
+    """The demo shop of tools/demo_shop.py (built once), and its links."""
+    links = os.path.join(CACHE, f"links-{DEMO_DB}.json")
+    command = [
+        sys.executable,
+        os.path.join(ROOT, "tools", "demo_shop.py"),
+        *("-c", config, "-d", DEMO_DB, "--port", RUN_HTTP_PORT, "--links", links),
+    ]
+    env = dict(os.environ, PYTHONPATH=ODOO_SRC)
+    if subprocess.run(command, env=env, check=False).returncode:
+        fail("building the demo shop failed")
+    with open(links, encoding="utf-8") as source:
+        return json.load(source)
 
 
 def command_odoo_tests(_args):
