@@ -180,9 +180,11 @@ def run_child(args):
     if args.child == "odoo":
         env["website"]._send_abandoned_cart_email()
     else:
-        from odoo.addons.website_sale_order_tracking.models.sale_order_cart_reminder import (
-            CART_REMINDER_BATCH_SIZE as batch_size,
+        from odoo.addons.website_sale_order_tracking.models import (
+            sale_order_cart_reminder,
         )
+
+        batch_size = sale_order_cart_reminder.CART_REMINDER_BATCH_SIZE
 
         env["sale.order"]._cron_send_cart_reminders()
     env.flush_all()
