@@ -12,8 +12,9 @@ status 0. This runs it on a copy of the files under git control laid out as in a
 OCA repository (``<tmp>/.git``, ``<tmp>/website_sale_order_tracking/…``) and prints
 its findings with this repository's paths.
 
-The options go to the tool; the file names pre-commit passes are left out, since
-the tool checks the whole addon whatever files changed. pre-commit runs this with
+The options go to the tool (with ``--fix``, what it fixes in the copy is written
+back); the file names pre-commit passes are left out, since the tool checks the
+whole addon whatever files changed. pre-commit runs this with
 the Python of the environment it builds for ``oca-odoo-pre-commit-hooks``
 (``.pre-commit-config.yaml``), where the tool is installed.
 """
@@ -55,6 +56,19 @@ def copy_addon(root, top):
     return addon
 
 
+def copy_fixes_back(addon, root):
+    """What ``--fix`` changed in the copy, written into the working tree."""
+    for name in tracked_files(root):
+        fixed, source = os.path.join(addon, name), os.path.join(root, name)
+        if os.path.islink(source) or not os.path.isfile(fixed):
+            continue
+        with open(fixed, "rb") as new, open(source, "rb") as old:
+            if new.read() == old.read():
+                continue
+        shutil.copyfile(fixed, source)
+        sys.stdout.write(f"Fixed {name}\n")
+
+
 def main(argv):
     options = [arg for arg in argv if arg.startswith("-")]
     tool = shutil.which(TOOL, path=os.path.dirname(sys.executable)) or TOOL
@@ -67,6 +81,8 @@ def main(argv):
             text=True,
             check=False,
         )
+        if "--fix" in options:
+            copy_fixes_back(addon, wsot.ROOT)
     for stream, text in ((sys.stdout, result.stdout), (sys.stderr, result.stderr)):
         text = text.replace(addon + os.sep, "")
         stream.write(re.sub(rf"(?m)^{wsot.MODULE}/", "", text))
