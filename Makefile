@@ -46,10 +46,11 @@ venv: system-check odoo-src $(STAMP) $(ODOO_STAMP)
 run: venv
 	$(VPY) tools/wsot.py run
 
+# OCA's checks (.pre-commit-config.yaml): ruff, pylint-odoo, oca-odoo-pre-commit-hooks,
+# pre-commit-hooks, readme/ against README.rst. The first run builds the environment
+# of oca-odoo-pre-commit-hooks from PyPI (~/.cache/pre-commit); later runs are offline.
 lint: venv
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --valid-odoo-versions=18.0 .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 test: system-check lint wheel-check
 	$(VPY) tools/wsot.py test

@@ -5,6 +5,7 @@ from . import test_offline_payment_queue
 from . import test_settings
 from . import test_tour_checkout
 from . import test_i18n
+from . import test_readme
 from . import test_invoice_policy
 from . import test_invoice_request_portal
 from . import test_returns
