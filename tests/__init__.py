@@ -21,3 +21,6 @@ from . import test_shipping_email
 from . import test_tour_tracking
 from . import test_tracking_page
 from . import test_security_rpc
+from . import test_shipping_labels
+from . import test_tracking_numbers
+from . import test_carrier_manifest

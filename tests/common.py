@@ -9,11 +9,21 @@ notifications are, pickings are validated with their own buttons.
 
 import threading
 
+from lxml import html as lxml_html
+
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import TransactionCase
+from odoo.tests import Form, TransactionCase
 
 from odoo.addons.website.tools import MockRequest
 from odoo.addons.website_sale.controllers.payment import PaymentPortal
+
+LABEL_REPORT = "website_sale_order_tracking.action_report_shipping_label"
+LABEL_XPATH = "//div[contains(concat(' ', @class, ' '), ' o_wsot_shipping_label ')]"
+
+
+def has_class(css_class):
+    """An XPath condition: the node has ``css_class`` among its classes."""
+    return f"contains(concat(' ', @class, ' '), ' {css_class} ')"
 
 
 class WebOrderTrackingCommon(TransactionCase):
@@ -102,6 +112,18 @@ class WebOrderTrackingCommon(TransactionCase):
                 "groups_id": [
                     Command.set([cls.env.ref("sales_team.group_sale_salesman").id])
                 ],
+            }
+        )
+
+    @classmethod
+    def _create_group_user(cls, login, *groups):
+        """A staff user holding only ``groups`` (XML ids)."""
+        return cls.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "email": f"{login}@example.com",
+                "groups_id": [Command.set([cls.env.ref(group).id for group in groups])],
             }
         )
 
@@ -204,7 +226,41 @@ class WebOrderTrackingCommon(TransactionCase):
         tx._post_process()
         return tx
 
+    def _paid_web_order(self, products=None, website=None, customer=None):
+        """A web order of ``customer`` paid online (demo provider): confirmed."""
+        order = self._make_cart(customer or self.customer, products, website)
+        self._pay_by_demo(order)
+        self.assertEqual(order.state, "sale")
+        return order
+
     # --- The warehouse's side -----------------------------------------------------
+
+    def _order_picking(self, order, picking_type):
+        """The transfer of ``order`` of ``picking_type`` (pick, pack, ship)."""
+        return order.picking_ids.filtered(lambda p: p.picking_type_id == picking_type)
+
+    def _put_in_packages(self, picking, product_groups, user):
+        """Pack ``picking`` as ``user`` does at the pack step: for each group of
+        products, mark their lines picked and press Put in Pack (and confirm the
+        package wizard of the carrier's, when it asks)."""
+        picking = picking.with_user(user)
+        picking.action_assign()
+        packages = self.env["stock.quant.package"]
+        for products in product_groups:
+            lines = picking.move_line_ids.filtered(
+                lambda ml, p=products: ml.product_id in p and not ml.result_package_id
+            )
+            lines.picked = True
+            action = picking.action_put_in_pack()
+            if isinstance(action, dict) and action.get("res_model"):
+                wizard = Form(
+                    self.env[action["res_model"]]
+                    .with_user(user)
+                    .with_context(**action["context"])
+                ).save()
+                wizard.action_put_in_pack()
+            packages |= lines.result_package_id
+        return packages
 
     def _validate_picking(self, picking, quantities=None, backorder=True):
         """Validate ``picking`` as a warehouse user does, with the given quantities."""
@@ -228,6 +284,50 @@ class WebOrderTrackingCommon(TransactionCase):
             else:
                 wizard.process_cancel_backorder()
         return picking
+
+
+class ShippingCommon(WebOrderTrackingCommon):
+    """Shipping labels and hand-over: a warehouse user, weighed products, the
+    company's warehouse address."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = cls._create_group_user(
+            "wsot_labels_stock", "stock.group_stock_user"
+        )
+        cls.product.weight = 1.2
+        cls.product_2.weight = 0.3
+        cls.company.partner_id.write(
+            {
+                "street": "Warehouse Road 5",
+                "city": "Karaj",
+                "zip": "3199999999",
+                "country_id": cls.country_ir.id,
+            }
+        )
+
+    def _render(self, pickings, user=None):
+        """The labels as printed by ``user``: Odoo's test mode renders the PDF
+        report as its HTML (one ``article`` a page of the PDF)."""
+        report = self.env["ir.actions.report"].with_user(user or self.stock_user)
+        content, kind = report._render_qweb_pdf(LABEL_REPORT, pickings.ids)
+        self.assertEqual(kind, "html")
+        return lxml_html.fromstring(content)
+
+    def _labels(self, root):
+        return root.xpath(LABEL_XPATH)
+
+    def _text(self, node, css_class):
+        found = node.xpath(f".//*[{has_class(css_class)}]")
+        return " ".join(" ".join(n.text_content().split()) for n in found)
+
+    def _three_step_order(self):
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        order = self._paid_web_order({self.product: 1, self.product_2: 1})
+        pick = self._order_picking(order, self.warehouse.pick_type_id)
+        self._validate_picking(pick.with_user(self.stock_user))
+        return order
 
 
 class CronWorkersCase(TransactionCase):
