@@ -34,6 +34,7 @@ from . import delivery_carrier_manifest
 from . import payment_provider_shipping_label
 from . import sale_order_shipping_label
 from . import stock_picking_shipping_label
+from . import stock_move_shipping_label
 from . import stock_picking_tracking_number
 from . import stock_carrier_manifest
 from . import stock_picking_carrier_manifest

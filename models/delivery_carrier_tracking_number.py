@@ -118,6 +118,8 @@ class DeliveryCarrier(models.Model):
         self.ensure_one()
         carrier = self.sudo()
         number = int(carrier._get_tracking_sequence()._next())
+        carrier.tracking_sequence_id.invalidate_recordset(["number_next_actual"])
+        self.invalidate_recordset(["tracking_number_next"])
         digits = str(number).zfill(carrier.tracking_number_padding or 0)
         if (carrier.tracking_number_last and number > carrier.tracking_number_last) or (
             carrier.tracking_number_padding

@@ -29,7 +29,7 @@ class IrActionsReport(models.Model):
         pickings = self.env["stock.picking"].browse(ids)
         by_paperformat = {}
         for picking in pickings.sudo():
-            carrier = picking._get_shipping_label_delivery().carrier_id
+            carrier = picking._get_shipping_label_delivery()._get_shipping_carrier()
             paperformat = carrier._get_shipping_label_paperformat()
             by_paperformat.setdefault(paperformat, []).append(picking.id)
         results = [

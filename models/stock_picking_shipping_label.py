@@ -30,7 +30,9 @@ class StockPicking(models.Model):
         "shipping labels.",
     )
 
-    @api.depends("picking_type_code", "location_dest_id", "move_ids.move_dest_ids")
+    @api.depends(
+        "state", "picking_type_id", "location_dest_id", "move_ids.move_dest_ids"
+    )
     def _compute_shipping_label_available(self):
         for picking in self:
             picking.shipping_label_available = picking.state != "cancel" and bool(
@@ -38,22 +40,68 @@ class StockPicking(models.Model):
             )
 
     def _get_shipping_label_delivery(self):
-        """The delivery to the customer the labels of this transfer are for: the
-        transfer itself, or the delivery its goods go to next (the ship step
-        after a pack step)."""
+        """The transfer whose parcels the labels of this one are: the delivery to
+        the customer (the transfer itself, or the one the goods of the step before
+        shipping go to next); while that delivery is not made yet, the step before
+        shipping itself.
+
+        Odoo 18 makes the ship step of a two- or three-step delivery when the step
+        before it (pick, or pack) is done: labels printed there are recorded on
+        that step, and the delivery takes them over when it is made
+        (``_take_over_shipping_labels``).
+        """
         self.ensure_one()
         if self._filter_customer_deliveries():
             return self
-        seen = moves = self.move_ids
-        while moves:
-            moves = moves.move_dest_ids - seen
-            seen |= moves
-            deliveries = moves.picking_id._filter_customer_deliveries().filtered(
-                lambda p: p.state != "cancel"
+        if not self._is_step_before_shipping():
+            return self.browse()
+        deliveries = (
+            self.move_ids.move_dest_ids.picking_id._filter_customer_deliveries()
+        )
+        return deliveries.filtered(lambda p: p.state != "cancel")[:1] or self
+
+    def _is_step_before_shipping(self):
+        """Whether this transfer brings an order's goods to the warehouse's output,
+        where the ship step takes them (the pack step, or the pick step of a
+        two-step delivery)."""
+        self.ensure_one()
+        warehouse = self.picking_type_id.warehouse_id
+        return (
+            self.picking_type_code == "internal"
+            and bool(self.sale_id or self.partner_id)
+            and bool(warehouse)
+            and warehouse.delivery_steps != "ship_only"
+            and self.location_dest_id == warehouse.wh_output_stock_loc_id
+        )
+
+    def _get_shipping_carrier(self):
+        """The carrier of the transfer, else of its order."""
+        return self[:1].carrier_id or self[:1].sale_id.carrier_id
+
+    def _take_over_shipping_labels(self):
+        """The deliveries of self made from a step before shipping whose labels
+        were printed take over what those labels carry: the tracking number and
+        the print record."""
+        for delivery in self._filter_customer_deliveries().filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ):
+            previous = delivery.move_ids.move_orig_ids.picking_id.filtered(
+                "shipping_label_print_count"
             )
-            if deliveries:
-                return deliveries[:1]
-        return self.browse()
+            if not previous or delivery.shipping_label_print_count:
+                continue
+            values = {
+                "shipping_label_print_count": max(
+                    previous.mapped("shipping_label_print_count")
+                ),
+                "shipping_label_print_date": max(
+                    previous.mapped("shipping_label_print_date")
+                ),
+            }
+            numbered = previous.filtered("carrier_tracking_ref")
+            if numbered and not delivery.carrier_tracking_ref:
+                values["carrier_tracking_ref"] = numbered[0].carrier_tracking_ref
+            delivery.sudo().write(values)
 
     def _get_shipping_parcels(self):
         """The parcels of this transfer, as ``(package or None, weight)``: its
@@ -120,7 +168,7 @@ class StockPicking(models.Model):
             self.company_id.partner_id
         )
         recipient = self.partner_id
-        carrier = self.carrier_id.with_env(env)
+        carrier = self._get_shipping_carrier().with_env(env)
         return {
             "delivery": self,
             "order": order,

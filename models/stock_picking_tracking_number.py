@@ -32,16 +32,16 @@ class StockPicking(models.Model):
         return None
 
     def _assign_range_tracking_numbers(self):
-        """Give the deliveries of self to the customer without a tracking number
-        the next number of their carrier's range (carriers with a range only).
+        """Give the transfers of self without a tracking number the next number
+        of their carrier's range (carriers with a range only).
 
         Their rows are locked first: of two users printing the same delivery at
         once, the second waits and finds the number of the first.
         """
-        todo = self._filter_customer_deliveries().filtered(
-            lambda p: p.carrier_id.tracking_number_range
+        todo = self.filtered(
+            lambda p: p._get_shipping_carrier().tracking_number_range
             and not p.carrier_tracking_ref
-            and p.state != "cancel"
+            and p.state not in ("done", "cancel")
         )
         if not todo:
             return self.browse()
@@ -53,7 +53,9 @@ class StockPicking(models.Model):
         )
         todo = self.browse(row[0] for row in self.env.cr.fetchall()).sudo()
         for picking in todo:
-            picking.carrier_tracking_ref = picking.carrier_id._take_tracking_number()
+            picking.carrier_tracking_ref = (
+                picking._get_shipping_carrier()._take_tracking_number()
+            )
         return todo
 
     def action_take_tracking_number(self):
@@ -63,11 +65,11 @@ class StockPicking(models.Model):
                 self.env._("Only warehouse users may take tracking numbers.")
             )
         self.check_access("write")
-        self._assign_range_tracking_numbers()
+        self._filter_customer_deliveries()._assign_range_tracking_numbers()
         return True
 
     def _action_done(self):
         # A delivery of a carrier with a range leaves with a number of it, also
         # when its labels were not printed.
-        self._assign_range_tracking_numbers()
+        self._filter_customer_deliveries()._assign_range_tracking_numbers()
         return super()._action_done()

@@ -7,9 +7,12 @@ the shop's own payment route and processed as the demo and wire-transfer provide
 notifications are, pickings are validated with their own buttons.
 """
 
+import io
 import threading
 
 from lxml import html as lxml_html
+from PIL import Image
+from reportlab.graphics.barcode.code128 import _patterns as CODE128_PATTERNS
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase
@@ -24,6 +27,40 @@ LABEL_XPATH = "//div[contains(concat(' ', @class, ' '), ' o_wsot_shipping_label 
 def has_class(css_class):
     """An XPath condition: the node has ``css_class`` among its classes."""
     return f"contains(concat(' ', @class, ' '), ' {css_class} ')"
+
+
+def decode_code128(png):
+    """The text of the Code 128 barcode image ``png``, read from the widths of
+    its bars (as a scanner reads it): a check that the label's barcode holds
+    the right value, independent of how the image was drawn."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    row = [image.getpixel((x, image.height // 2)) < 128 for x in range(image.width)]
+    runs, x = [], row.index(True)
+    while x < len(row) and True in row[x:]:
+        end = x
+        while end < len(row) and row[end] == row[x]:
+            end += 1
+        runs.append(end - x)
+        x = end
+    runs = runs[: len(runs) - (not row[x - 1])]  # up to the last bar
+    module = sum(runs[:6]) / 11  # the start symbol is 11 modules wide
+    widths = "".join(str(round(run / module)) for run in runs)
+    symbols = {
+        "".join(str("abcd".index(c.lower()) + 1) for c in pattern): value
+        for value, pattern in CODE128_PATTERNS.items()
+    }
+    values = [symbols[widths[i : i + 6]] for i in range(0, len(widths) - 7, 6)]
+    text, code = "", {103: "A", 104: "B", 105: "C"}[values[0]]
+    for value in values[1:-1]:  # the last one is the check symbol
+        if value in (99, 100, 101) and not (code == "B" and value == 100):
+            code = {99: "C", 100: "B", 101: "A"}[value]
+        elif code == "C":
+            text += f"{value:02d}"
+        elif code == "B":
+            text += chr(value + 32)
+        else:
+            text += chr(value + 32) if value < 64 else chr(value - 64)
+    return text
 
 
 class WebOrderTrackingCommon(TransactionCase):
@@ -314,6 +351,35 @@ class ShippingCommon(WebOrderTrackingCommon):
         content, kind = report._render_qweb_pdf(LABEL_REPORT, pickings.ids)
         self.assertEqual(kind, "html")
         return lxml_html.fromstring(content)
+
+    def _pdf_without_server(self):
+        """wkhtmltopdf renders the PDF without fetching Odoo's assets (the test
+        server is not asked: the labels carry their own style)."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+
+    def _check_one_label_a_page(self, labels):
+        """The labels are one document, each a page: a page break before each
+        but the first (so no blank page after the last), none empty."""
+        document = labels[0].getparent()
+        self.assertIn("article", document.get("class").split())
+        self.assertEqual(
+            document.xpath(f"./div[{has_class('o_wsot_shipping_label')}]"), labels
+        )
+        self.assertEqual(
+            len(document.getroottree().xpath(f"//div[{has_class('article')}]")), 1
+        )
+        style = " ".join(document.xpath("./style/text()"))
+        self.assertIn(
+            ".o_wsot_shipping_label + .o_wsot_shipping_label "
+            "{ page-break-before: always; }",
+            style,
+        )
+        self.assertNotIn("page-break-after", style)
+        for label in labels:
+            self.assertEqual(len(label.xpath(f"./div[{has_class('o_wsot_label')}]")), 1)
+            self.assertTrue(label.text_content().strip())
 
     def _labels(self, root):
         return root.xpath(LABEL_XPATH)

@@ -8,7 +8,7 @@ import io
 from lxml import html as lxml_html
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
 from .common import ShippingCommon, has_class
@@ -80,7 +80,6 @@ class TestCarrierManifest(ManifestCommon):
     def test_packed_delivery_already_done(self):
         order = self._three_step_order()
         pack = self._order_picking(order, self.warehouse.pack_type_id)
-        ship = self._order_picking(order, self.warehouse.out_type_id)
         self._put_in_packages(pack, [self.product, self.product_2], self.stock_user)
         manifest = (
             self.env["stock.carrier.manifest"]
@@ -91,6 +90,7 @@ class TestCarrierManifest(ManifestCommon):
         manifest.action_add_ready_deliveries()
         self.assertFalse(manifest.picking_ids)
         self._validate_picking(pack.with_user(self.stock_user))
+        ship = self._order_picking(order, self.warehouse.out_type_id)
         ship.carrier_tracking_ref = "TRK-DONE-1"
         self._validate_picking(ship.with_user(self.stock_user))
         self.assertEqual(order.tracking_stage, "shipped")
@@ -175,11 +175,11 @@ class TestCarrierManifest(ManifestCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestCarrierManifestPdf(HttpCase, ManifestCommon):
+class TestCarrierManifestPdf(ManifestCommon):
     def test_manifest_pdf(self):
         orders = self._paid_web_order() | self._paid_web_order()
         manifest = self._hand_over(orders.picking_ids)
-        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+        self._pdf_without_server()
         content, kind = (
             self.env["ir.actions.report"]
             .with_user(self.stock_user)

@@ -51,10 +51,10 @@ class TestTrackingNumbers(WebOrderTrackingCommon):
                 "tracking_number_prefix": False,
                 "tracking_number_suffix": False,
                 "tracking_number_padding": 12,
-                "tracking_number_next": 62999998888,
+                "tracking_number_next": 99998888,
             }
         )
-        self.assertEqual(carrier._take_tracking_number(), "0629999988887")
+        self.assertEqual(carrier._take_tracking_number(), "0000999988884")
         # GS1's own example of a check digit: 629104150021 -> 3.
         self.assertEqual(
             delivery_carrier_tracking_number._check_digit("mod10", "629104150021"), "3"
@@ -62,7 +62,7 @@ class TestTrackingNumbers(WebOrderTrackingCommon):
         carrier.write(
             {"tracking_number_check_digit": "none", "tracking_number_padding": 0}
         )
-        self.assertEqual(carrier._take_tracking_number(), "62999998889")
+        self.assertEqual(carrier._take_tracking_number(), "99998889")
 
     def test_range_used_up(self):
         carrier = self._use_range(tracking_number_last=47312482)
@@ -135,8 +135,12 @@ class TestTrackingNumbers(WebOrderTrackingCommon):
         order = self._paid_web_order()
         pick = self._order_picking(order, self.warehouse.pick_type_id)
         form = Form(pick.with_user(self.stock_user))
-        form._barcode_scanned = "TRK-ON-PICK"
-        self.assertFalse(form.carrier_tracking_ref)
+        # The pick's form does not listen to the scanner...
+        with self.assertRaisesRegex(AssertionError, "invisible field"):
+            form._barcode_scanned = "TRK-ON-PICK"
+        # ... and the server takes no number for it either.
+        self.assertIsNone(pick.with_user(self.stock_user).on_barcode_scanned("TRK-1"))
+        self.assertFalse(pick.carrier_tracking_ref)
 
     def test_defaults_need_no_configuration(self):
         carrier = self.env["delivery.carrier"].create(
