@@ -9,6 +9,7 @@ notifications are, pickings are validated with their own buttons.
 
 import io
 import threading
+from itertools import groupby
 
 from lxml import html as lxml_html
 from PIL import Image
@@ -35,14 +36,8 @@ def decode_code128(png):
     the right value, independent of how the image was drawn."""
     image = Image.open(io.BytesIO(png)).convert("L")
     row = [image.getpixel((x, image.height // 2)) < 128 for x in range(image.width)]
-    runs, x = [], row.index(True)
-    while x < len(row) and True in row[x:]:
-        end = x
-        while end < len(row) and row[end] == row[x]:
-            end += 1
-        runs.append(end - x)
-        x = end
-    runs = runs[: len(runs) - (not row[x - 1])]  # up to the last bar
+    runs = [(bar, len(list(pixels))) for bar, pixels in groupby(row)]
+    runs = [width for _bar, width in runs[1:-1]]  # the quiet zones left out
     module = sum(runs[:6]) / 11  # the start symbol is 11 modules wide
     widths = "".join(str(round(run / module)) for run in runs)
     symbols = {
@@ -358,28 +353,6 @@ class ShippingCommon(WebOrderTrackingCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "report.url", "http://127.0.0.1:9"
         )
-
-    def _check_one_label_a_page(self, labels):
-        """The labels are one document, each a page: a page break before each
-        but the first (so no blank page after the last), none empty."""
-        document = labels[0].getparent()
-        self.assertIn("article", document.get("class").split())
-        self.assertEqual(
-            document.xpath(f"./div[{has_class('o_wsot_shipping_label')}]"), labels
-        )
-        self.assertEqual(
-            len(document.getroottree().xpath(f"//div[{has_class('article')}]")), 1
-        )
-        style = " ".join(document.xpath("./style/text()"))
-        self.assertIn(
-            ".o_wsot_shipping_label + .o_wsot_shipping_label "
-            "{ page-break-before: always; }",
-            style,
-        )
-        self.assertNotIn("page-break-after", style)
-        for label in labels:
-            self.assertEqual(len(label.xpath(f"./div[{has_class('o_wsot_label')}]")), 1)
-            self.assertTrue(label.text_content().strip())
 
     def _labels(self, root):
         return root.xpath(LABEL_XPATH)

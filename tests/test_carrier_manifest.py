@@ -4,14 +4,16 @@ it validates the deliveries not yet done (Shipped) and records *Handed to
 Carrier* on each order's timeline, once; its PDF has a place to sign."""
 
 import io
+import threading
 
 from lxml import html as lxml_html
 
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
-from .common import ShippingCommon, has_class
+from .common import CronWorkersCase, ShippingCommon, has_class
 
 MANIFEST_REPORT = "website_sale_order_tracking.action_report_carrier_manifest"
 
@@ -193,3 +195,140 @@ class TestCarrierManifestPdf(ManifestCommon):
         self.assertIn(manifest.name, text)
         for delivery in orders.picking_ids:
             self.assertIn(delivery.name, text)
+
+
+@tagged("post_install", "-at_install")
+class TestCarrierManifestTwoUsers(CronWorkersCase):
+    """Two warehouse users confirming the same manifest at the same time, each in
+    a transaction of their own (committed data, removed afterwards)."""
+
+    def setUp(self):
+        super().setUp()
+        self.ids = self._in_own_cursor(self._create_manifest)
+        self.addCleanup(self._in_own_cursor, self._remove_manifest)
+
+    def _create_manifest(self, env):
+        product = env["product.product"].create(
+            {"name": "Manifest Worker Mug", "type": "consu", "list_price": 5.0}
+        )
+        carrier = env["delivery.carrier"].create(
+            {
+                "name": "Manifest Worker Post",
+                "product_id": env["product.product"]
+                .create({"name": "Manifest Worker Shipping", "type": "service"})
+                .id,
+                "carrier_manifest_enabled": True,
+            }
+        )
+        partner = env["res.partner"].create({"name": "Manifest Worker Customer"})
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "website_id": env["website"].search([], limit=1).id,
+                "carrier_id": carrier.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        order.action_confirm()
+        users = env["res.users"].create(
+            [
+                {
+                    "name": f"Manifest Worker {index}",
+                    "login": f"wsot_manifest_worker_{index}",
+                    "groups_id": [Command.set([env.ref("stock.group_stock_user").id])],
+                }
+                for index in (1, 2)
+            ]
+        )
+        manifest = env["stock.carrier.manifest"].create(
+            {
+                "carrier_id": carrier.id,
+                "picking_ids": [Command.set(order.picking_ids.ids)],
+            }
+        )
+        return {
+            "manifest": manifest.id,
+            "order": order.id,
+            "pickings": order.picking_ids.ids,
+            "carrier": carrier.id,
+            "products": (product | carrier.product_id).ids,
+            "partner": partner.id,
+            "users": users.ids,
+        }
+
+    def _remove_manifest(self, env):
+        ids = self.ids
+        for query, values in (
+            ("DELETE FROM sale_order_tracking_event WHERE order_id = %s", ids["order"]),
+            ("DELETE FROM stock_carrier_manifest WHERE id = %s", ids["manifest"]),
+            (
+                "DELETE FROM stock_move_line WHERE picking_id IN %s",
+                tuple(ids["pickings"]),
+            ),
+            ("DELETE FROM stock_move WHERE picking_id IN %s", tuple(ids["pickings"])),
+            ("DELETE FROM stock_picking WHERE id IN %s", tuple(ids["pickings"])),
+            (
+                "DELETE FROM mail_message WHERE model = 'sale.order' AND res_id = %s",
+                ids["order"],
+            ),
+            (
+                "DELETE FROM mail_message WHERE model = 'stock.picking' "
+                "AND res_id IN %s",
+                tuple(ids["pickings"]),
+            ),
+            (
+                "DELETE FROM mail_message WHERE model = 'stock.carrier.manifest' "
+                "AND res_id = %s",
+                ids["manifest"],
+            ),
+        ):
+            env.cr.execute(query, [values])
+        env.invalidate_all()
+        order = env["sale.order"].browse(ids["order"])
+        order._action_cancel()
+        order.unlink()
+        env["res.users"].browse(ids["users"]).unlink()
+        env["delivery.carrier"].browse(ids["carrier"]).unlink()
+        env["product.product"].browse(ids["products"]).unlink()
+        env["res.partner"].browse(ids["partner"]).unlink()
+
+    def _confirm_as(self, index):
+        def confirm(env):
+            manifest = env["stock.carrier.manifest"].browse(self.ids["manifest"])
+            manifest.with_user(self.ids["users"][index]).action_confirm()
+
+        return confirm
+
+    def _handed_over(self, env):
+        order = env["sale.order"].browse(self.ids["order"])
+        events = order.tracking_event_ids.filtered(
+            lambda e: e.event_type == "handed_to_carrier"
+        )
+        return len(events), order.tracking_stage, order.picking_ids.state
+
+    def test_two_users_confirm_at_once_records_once(self):
+        errors = []
+        barrier = threading.Barrier(2)
+
+        def work(index):
+            try:
+                with self.env.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait(timeout=30)
+                    self._confirm_as(index)(env)
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(repr(error))
+
+        workers = [threading.Thread(target=work, args=(i,)) for i in (0, 1)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        # The second waited for the first, then failed to serialize; Odoo retries
+        # its request, which finds the manifest confirmed and records nothing.
+        self.assertLessEqual(len(errors), 1, errors)
+        if errors:
+            self.assertIn("serialize", errors[0])
+        self._in_own_cursor(self._confirm_as(1))
+        self.assertEqual(self._in_own_cursor(self._handed_over), (1, "shipped", "done"))

@@ -18,8 +18,43 @@ from .common import LABEL_REPORT as REPORT
 from .common import ShippingCommon, decode_code128, has_class
 
 
+class LabelChecks(ShippingCommon):
+    def _check_one_label_a_page(self, labels):
+        """The labels are one document, each a page: a page break before each
+        but the first (so no blank page after the last), none empty."""
+        document = labels[0].getparent()
+        self.assertIn("article", document.get("class").split())
+        self.assertEqual(
+            document.xpath(f"./div[{has_class('o_wsot_shipping_label')}]"), labels
+        )
+        self.assertEqual(
+            len(document.getroottree().xpath(f"//div[{has_class('article')}]")), 1
+        )
+        style = " ".join(document.xpath("./style/text()"))
+        self.assertIn(
+            ".o_wsot_shipping_label + .o_wsot_shipping_label "
+            "{ page-break-before: always; }",
+            style,
+        )
+        self.assertNotIn("page-break-after", style)
+        for label in labels:
+            self.assertEqual(len(label.xpath(f"./div[{has_class('o_wsot_label')}]")), 1)
+            self.assertTrue(label.text_content().strip())
+
+    def _check_barcode(self, label, value):
+        """The barcode is a Code 128 image that reads ``value``."""
+        image = label.xpath(f".//td[{has_class('o_wsot_label_barcode')}]//img")
+        self.assertEqual(len(image), 1)
+        self.assertEqual(image[0].get("alt"), f"Barcode {value}")
+        source = image[0].get("src")
+        self.assertTrue(source.startswith("data:image/png;base64,"))
+        png = base64.b64decode(source.split(",", 1)[1])
+        self.assertEqual(decode_code128(png), value)
+        self.assertEqual(self._text(label, "o_wsot_label_barcode_value"), value)
+
+
 @tagged("post_install", "-at_install")
-class TestShippingLabels(ShippingCommon):
+class TestShippingLabels(LabelChecks):
     def test_three_steps_two_packages_two_labels(self):
         order = self._three_step_order()
         pack = self._order_picking(order, self.warehouse.pack_type_id)
@@ -84,17 +119,6 @@ class TestShippingLabels(ShippingCommon):
         self.assertIn(f"Weight {weight} kg", text)
         self.assertIn("Carrier Tracked Post", text)
         self.assertNotIn("Amount to Collect", text, "paid online")
-
-    def _check_barcode(self, label, value):
-        """The barcode is a Code 128 image that reads ``value``."""
-        image = label.xpath(f".//td[{has_class('o_wsot_label_barcode')}]//img")
-        self.assertEqual(len(image), 1)
-        self.assertEqual(image[0].get("alt"), f"Barcode {value}")
-        source = image[0].get("src")
-        self.assertTrue(source.startswith("data:image/png;base64,"))
-        png = base64.b64decode(source.split(",", 1)[1])
-        self.assertEqual(decode_code128(png), value)
-        self.assertEqual(self._text(label, "o_wsot_label_barcode_value"), value)
 
     def test_delivery_without_packages_is_one_parcel(self):
         order = self._paid_web_order({self.product: 2})
@@ -206,7 +230,7 @@ class TestShippingLabels(ShippingCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestShippingLabelsBulk(ShippingCommon):
+class TestShippingLabelsBulk(LabelChecks):
     def _ready_deliveries(self, count):
         """``count`` deliveries to customers of the carrier, ready to ship."""
         out_type = self.warehouse.out_type_id

@@ -12,18 +12,11 @@ from odoo.addons.website_sale_order_tracking.models import (
     delivery_carrier_tracking_number,
 )
 
-from .common import CronWorkersCase, WebOrderTrackingCommon
+from .common import CronWorkersCase, ShippingCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTrackingNumbers(WebOrderTrackingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stock_user = cls._create_group_user(
-            "wsot_tracking_stock", "stock.group_stock_user"
-        )
-
+class TestTrackingNumbers(ShippingCommon):
     def _use_range(self, carrier=None, **values):
         carrier = carrier or self.carrier
         carrier.write(
@@ -93,6 +86,24 @@ class TestTrackingNumbers(WebOrderTrackingCommon):
             lambda e: e.event_type == "shipped"
         )
         self.assertEqual(shipped.carrier_tracking_ref, "RR473124829IR")
+
+    def test_number_printed_at_the_pack_step_goes_with_the_delivery(self):
+        self._use_range()
+        order = self._three_step_order()
+        pack = self._order_picking(order, self.warehouse.pack_type_id)
+        self._put_in_packages(pack, [self.product, self.product_2], self.stock_user)
+        labels = self._labels(self._render(pack))
+        self.assertEqual(len(labels), 2)
+        self.assertEqual(pack.carrier_tracking_ref, "RR473124829IR")
+        self.assertIn("RR473124829IR", labels[1].text_content())
+        self._validate_picking(pack.with_user(self.stock_user))
+        ship = self._order_picking(order, self.warehouse.out_type_id)
+        self.assertEqual(ship.carrier_tracking_ref, "RR473124829IR", "taken over")
+        self._validate_picking(ship.with_user(self.stock_user))
+        self.assertEqual(ship.carrier_tracking_ref, "RR473124829IR", "no new one")
+        shipped = order.tracking_event_ids.filtered(lambda e: e.event_type == "shipped")
+        self.assertEqual(shipped.carrier_tracking_ref, "RR473124829IR")
+        self.assertEqual(self.carrier.tracking_number_next, 47312483)
 
     def test_validation_and_button_give_a_number(self):
         self._use_range()
