@@ -28,6 +28,13 @@ class StockPicking(models.Model):
                     "cannot change manifest."
                 )
             )
+        if "carrier_id" in vals and "carrier_manifest_id" not in vals:
+            # Another carrier takes the delivery: it leaves its draft manifest
+            # (a confirmed one keeps it, and the constraint refuses the change).
+            self.filtered(
+                lambda p: p.carrier_manifest_id.state == "draft"
+                and p.carrier_id.id != vals["carrier_id"]
+            ).carrier_manifest_id = False
         return super().write(vals)
 
     @api.constrains("carrier_manifest_id", "carrier_id")

@@ -118,6 +118,11 @@ class TestCarrierManifest(ManifestCommon):
         manifest = self._hand_over(delivery)
         with self.assertRaises(ValidationError):
             manifest.picking_ids |= other
+        # Another carrier takes a delivery: it leaves the draft manifest.
+        second = self._paid_web_order().picking_ids
+        manifest.picking_ids |= second
+        second.carrier_id = other_carrier
+        self.assertEqual(manifest.picking_ids, delivery)
         with self.assertRaisesRegex(UserError, "confirmed with its button"):
             manifest.state = "confirmed"
         # A delivery no longer ready blocks the confirmation.

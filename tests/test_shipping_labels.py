@@ -269,6 +269,20 @@ class TestShippingLabelsBulk(LabelChecks):
         pickings.action_assign()
         return pickings
 
+    def _queries(self, deliveries):
+        """The SQL queries of one print of the labels of ``deliveries``."""
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self._render(deliveries)
+        return self.env.cr.sql_log_count - before
+
+    def test_queries_do_not_grow_with_the_labels(self):
+        deliveries = self._ready_deliveries(105)
+        self._render(deliveries[:5])  # templates compiled, caches warm
+        self.assertEqual(
+            self._queries(deliveries[5:105]), self._queries(deliveries[:5])
+        )
+
     def test_500_labels_in_one_report_call(self):
         deliveries = self._ready_deliveries(500)
         report_type = type(self.env["ir.actions.report"])
