@@ -26,12 +26,19 @@ class IrActionsReport(models.Model):
         ):
             return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
-        pickings = self.env["stock.picking"].browse(ids)
+        pickings = self.env["stock.picking"].browse(ids).sudo()
+        carrier_of = {
+            picking.id: picking._get_shipping_label_delivery()._get_shipping_carrier()
+            for picking in pickings
+        }
+        paperformat_of = {
+            carrier: carrier._get_shipping_label_paperformat()
+            for carrier in set(carrier_of.values())
+        }
         by_paperformat = {}
-        for picking in pickings.sudo():
-            carrier = picking._get_shipping_label_delivery()._get_shipping_carrier()
-            paperformat = carrier._get_shipping_label_paperformat()
-            by_paperformat.setdefault(paperformat, []).append(picking.id)
+        for picking_id in ids:
+            paperformat = paperformat_of[carrier_of[picking_id]]
+            by_paperformat.setdefault(paperformat, []).append(picking_id)
         results = [
             super(
                 IrActionsReport,

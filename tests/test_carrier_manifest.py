@@ -288,6 +288,10 @@ class TestCarrierManifestTwoUsers(CronWorkersCase):
             ),
         ):
             env.cr.execute(query, [values])
+        env.cr.execute(
+            "DELETE FROM stock_valuation_layer WHERE product_id IN %s",
+            [tuple(ids["products"])],
+        )
         env.invalidate_all()
         order = env["sale.order"].browse(ids["order"])
         order._action_cancel()
