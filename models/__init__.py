@@ -28,6 +28,17 @@ from . import product_category
 from . import product_template
 from . import payment_transaction
 from . import stock_picking
+from . import delivery_carrier_shipping_label
+from . import delivery_carrier_tracking_number
+from . import delivery_carrier_manifest
+from . import payment_provider_shipping_label
+from . import sale_order_shipping_label
+from . import stock_picking_shipping_label
+from . import stock_move_shipping_label
+from . import stock_picking_tracking_number
+from . import stock_carrier_manifest
+from . import stock_picking_carrier_manifest
+from . import ir_actions_report_shipping_label
 from . import account_move
 from . import account_move_send
 from . import res_partner

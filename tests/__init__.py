@@ -25,3 +25,6 @@ from . import test_tracking_page
 from . import test_security_rpc
 from . import test_layout
 from . import test_system_check
+from . import test_shipping_labels
+from . import test_tracking_numbers
+from . import test_carrier_manifest

@@ -8,11 +8,17 @@ notifications are, pickings are validated with their own buttons.
 """
 
 import base64
+import io
 import re
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
+from itertools import groupby
 from unittest.mock import patch
+
+from lxml import html as lxml_html
+from PIL import Image
+from reportlab.graphics.barcode.code128 import _patterns as CODE128_PATTERNS
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import Form, TransactionCase
@@ -53,6 +59,43 @@ def create_staff(env, login, *groups):
             "groups_id": [Command.set([env.ref(group).id for group in groups])],
         }
     )
+
+
+LABEL_REPORT = "website_sale_order_tracking.action_report_shipping_label"
+LABEL_XPATH = "//div[contains(concat(' ', @class, ' '), ' o_wsot_shipping_label ')]"
+
+
+def has_class(css_class):
+    """An XPath condition: the node has ``css_class`` among its classes."""
+    return f"contains(concat(' ', @class, ' '), ' {css_class} ')"
+
+
+def decode_code128(png):
+    """The text of the Code 128 barcode image ``png``, read from the widths of
+    its bars (as a scanner reads it): a check that the label's barcode holds
+    the right value, independent of how the image was drawn."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    row = [image.getpixel((x, image.height // 2)) < 128 for x in range(image.width)]
+    runs = [(bar, len(list(pixels))) for bar, pixels in groupby(row)]
+    runs = [width for _bar, width in runs[1:-1]]  # the quiet zones left out
+    module = sum(runs[:6]) / 11  # the start symbol is 11 modules wide
+    widths = "".join(str(round(run / module)) for run in runs)
+    symbols = {
+        "".join(str("abcd".index(c.lower()) + 1) for c in pattern): value
+        for value, pattern in CODE128_PATTERNS.items()
+    }
+    values = [symbols[widths[i : i + 6]] for i in range(0, len(widths) - 7, 6)]
+    text, code = "", {103: "A", 104: "B", 105: "C"}[values[0]]
+    for value in values[1:-1]:  # the last one is the check symbol
+        if value in (99, 100, 101) and not (code == "B" and value == 100):
+            code = {99: "C", 100: "B", 101: "A"}[value]
+        elif code == "C":
+            text += f"{value:02d}"
+        elif code == "B":
+            text += chr(value + 32)
+        else:
+            text += chr(value + 32) if value < 64 else chr(value - 64)
+    return text
 
 
 class WebOrderTrackingCommon(TransactionCase):
@@ -286,6 +329,33 @@ class WebOrderTrackingCommon(TransactionCase):
 
     # --- The warehouse's side -----------------------------------------------------
 
+    def _order_picking(self, order, picking_type):
+        """The transfer of ``order`` of ``picking_type`` (pick, pack, ship)."""
+        return order.picking_ids.filtered(lambda p: p.picking_type_id == picking_type)
+
+    def _put_in_packages(self, picking, product_groups, user):
+        """Pack ``picking`` as ``user`` does at the pack step: for each group of
+        products, mark their lines picked and press Put in Pack (and confirm the
+        package wizard of the carrier's, when it asks)."""
+        picking = picking.with_user(user)
+        picking.action_assign()
+        packages = self.env["stock.quant.package"]
+        for products in product_groups:
+            lines = picking.move_line_ids.filtered(
+                lambda ml, p=products: ml.product_id in p and not ml.result_package_id
+            )
+            lines.picked = True
+            action = picking.action_put_in_pack()
+            if isinstance(action, dict) and action.get("res_model"):
+                wizard = Form(
+                    self.env[action["res_model"]]
+                    .with_user(user)
+                    .with_context(**action["context"])
+                ).save()
+                wizard.action_put_in_pack()
+            packages |= lines.result_package_id
+        return packages
+
     def _validate_picking(self, picking, quantities=None, backorder=True):
         """Validate ``picking`` as a warehouse user does, with the given quantities."""
         picking.action_assign()
@@ -391,6 +461,55 @@ class ReturnCommon(WebOrderTrackingCommon):
                 **values,
             }
         )
+
+
+class ShippingCommon(WebOrderTrackingCommon):
+    """Shipping labels and hand-over: a warehouse user, weighed products, the
+    company's warehouse address."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = create_staff(cls.env, "wsot_labels_stock", STOCK)
+        cls.product.weight = 1.2
+        cls.product_2.weight = 0.3
+        cls.company.partner_id.write(
+            {
+                "street": "Warehouse Road 5",
+                "city": "Karaj",
+                "zip": "3199999999",
+                "country_id": cls.country_ir.id,
+            }
+        )
+
+    def _render(self, pickings, user=None):
+        """The labels as printed by ``user``: Odoo's test mode renders the PDF
+        report as its HTML (one ``article`` a page of the PDF)."""
+        report = self.env["ir.actions.report"].with_user(user or self.stock_user)
+        content, kind = report._render_qweb_pdf(LABEL_REPORT, pickings.ids)
+        self.assertEqual(kind, "html")
+        return lxml_html.fromstring(content)
+
+    def _pdf_without_server(self):
+        """wkhtmltopdf renders the PDF without fetching Odoo's assets (the test
+        server is not asked: the labels carry their own style)."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+
+    def _labels(self, root):
+        return root.xpath(LABEL_XPATH)
+
+    def _text(self, node, css_class):
+        found = node.xpath(f".//*[{has_class(css_class)}]")
+        return " ".join(" ".join(n.text_content().split()) for n in found)
+
+    def _three_step_order(self):
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        order = self._paid_order(products={self.product: 1, self.product_2: 1})
+        pick = self._order_picking(order, self.warehouse.pick_type_id)
+        self._validate_picking(pick.with_user(self.stock_user))
+        return order
 
 
 class CronWorkersCase(TransactionCase):
