@@ -5,6 +5,8 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
 
+from .ir_actions_report import ONE_DOCUMENT_KEY
+
 _logger = logging.getLogger(__name__)
 
 # The failure list's job of the invoice-email cron.
@@ -123,21 +125,41 @@ class AccountMove(models.Model):
     def _send_web_invoices(self, raise_errors=False):
         """Email each invoice with its website's template and PDF, once.
 
-        The email goes through Odoo's own sending (PDF, chatter, mail queue); its
-        delivery is followed by ``_cron_send_web_invoices``. An invoice whose PDF
+        The emails go through Odoo's own batch sending: the PDFs of the invoices
+        in one rendering call per company and template, the emails queued
+        together for Odoo's mail queue; their delivery is followed by
+        ``_cron_send_web_invoices``. When the invoices fail together they are sent
+        one by one, so that a failure is its invoice's only. An invoice whose PDF
         or email cannot be made (no PDF tool, a broken template) stays to send,
         with its error shown to the team, and the send cron tries it again: the
         customer who paid or asked for it never gets the error. The cron itself
         passes ``raise_errors`` so that its failure list counts the tries.
         """
         self._add_invoice_paid_event()
-        for invoice in self.filtered(
+        invoices = self.filtered(
             lambda m: m.state == "posted" and m.web_invoice_send_state == "to_send"
-        ):
-            invoice = invoice.with_company(invoice.company_id)
+        )
+        if len(invoices) > 1:
             try:
                 with self.env.cr.savepoint():
-                    invoice._generate_and_send_web_invoice()
+                    invoices._generate_and_send_web_invoices()
+            except psycopg2.Error:
+                raise
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                if raise_errors:
+                    raise
+                _logger.info(
+                    "%s invoices not sent together (%s): one by one.",
+                    len(invoices),
+                    error,
+                )
+            else:
+                invoices._mark_web_invoices_sent()
+                return
+        for invoice in invoices:
+            try:
+                with self.env.cr.savepoint():
+                    invoice._generate_and_send_web_invoices()
             except psycopg2.Error:
                 raise
             # The shop's failure, whatever it is: kept on the invoice.
@@ -147,28 +169,55 @@ class AccountMove(models.Model):
                 _logger.warning("Invoice %s not sent: %s", invoice.name, error)
                 invoice._record_web_invoice_send_failure(str(error))
                 continue
-            message = invoice.sudo().web_invoice_message_id
-            invoice.write(
-                {
-                    "web_invoice_send_state": "sending" if message else "failed",
-                    "web_invoice_send_attempts": 1,
-                    "web_invoice_send_error": False
-                    if message
-                    else self.env._("The customer has no email address."),
-                }
+            invoice._mark_web_invoices_sent()
+
+    def _generate_and_send_web_invoices(self):
+        """Odoo's sending of invoices, by company and website template: one PDF
+        rendering call for up to ``account.pdf_generation_batch`` invoices (also
+        with a wkhtmltopdf that takes one document, see ``ir_actions_report.py``),
+        then an email each, queued (Odoo's mail queue sends them)."""
+        sender = (
+            self.env["account.move.send"]
+            .with_user(SUPERUSER_ID)
+            .with_context(**{ONE_DOCUMENT_KEY: True})
+        )
+        groups = self.grouped(
+            lambda m: (m.company_id, m.website_id.invoice_mail_template_id)
+        )
+        for (company, template), invoices in groups.items():
+            settings = {"sending_methods": {"email"}}
+            if template:
+                settings["mail_template"] = template
+            sender.with_company(company)._generate_and_send_invoices(
+                invoices.with_company(company).with_context(
+                    mail_notify_force_send=False
+                ),
+                allow_raising=False,
+                allow_fallback_pdf=True,
+                **settings,
             )
 
-    def _generate_and_send_web_invoice(self):
-        self.ensure_one()
-        settings = {"sending_methods": {"email"}}
-        template = self.website_id.invoice_mail_template_id
-        if template:
-            settings["mail_template"] = template
-        self.env["account.move.send"].with_user(
-            SUPERUSER_ID
-        )._generate_and_send_invoices(
-            self, allow_raising=False, allow_fallback_pdf=True, **settings
+    def _mark_web_invoices_sent(self):
+        """Odoo sent these invoices: their email is on its way, or there is none."""
+        emailed = self.filtered(lambda m: m.sudo().web_invoice_message_id)
+        emailed.write(
+            {
+                "web_invoice_send_state": "sending",
+                "web_invoice_send_attempts": 1,
+                "web_invoice_send_error": False,
+            }
         )
+        (self - emailed).write(
+            {
+                "web_invoice_send_state": "failed",
+                "web_invoice_send_attempts": 1,
+                "web_invoice_send_error": self.env._(
+                    "The customer has no email address."
+                ),
+            }
+        )
+        if emailed:
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _record_web_invoice_send_failure(self, reason):
         """The invoice's PDF or email could not be made: the team is told.
@@ -223,17 +272,19 @@ class AccountMove(models.Model):
         """Claim and process one batch; ``failed_ids`` collects the failures."""
         failed_ids = set() if failed_ids is None else failed_ids
         invoices = self._claim_web_invoices(batch_size, failed_ids)
+        # Claimed because their delivery is over, not those sent below.
+        delivered = invoices.filtered(lambda m: m.web_invoice_send_state == "sending")
+        # Together (one PDF rendering call), and one by one only when that fails.
         failed = self._run_isolated(
             WEB_INVOICE_JOB,
             invoices.filtered(lambda m: m.web_invoice_send_state == "to_send"),
             lambda invoice: invoice._send_web_invoices(raise_errors=True),
+            process_all=lambda todo: todo._send_web_invoices(raise_errors=True),
         )
         self.env["website.sale.job.failure"]._get_given_up(
             WEB_INVOICE_JOB, failed
         )._give_up_web_invoice_email()
-        failed |= invoices.filtered(
-            lambda m: m.web_invoice_send_state == "sending"
-        )._follow_web_invoice_delivery()
+        failed |= delivered._follow_web_invoice_delivery()
         failed_ids.update(failed.ids)
         return len(invoices)
 
