@@ -30,6 +30,7 @@ from . import product_template
 from . import payment_transaction
 from . import stock_picking
 from . import account_move
+from . import account_move_invoice_job
 from . import account_move_send
 from . import ir_actions_report
 from . import res_partner

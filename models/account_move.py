@@ -3,9 +3,7 @@ import logging
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, models
-
-from .ir_actions_report import ONE_DOCUMENT_KEY
+from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -125,11 +123,10 @@ class AccountMove(models.Model):
     def _send_web_invoices(self, raise_errors=False):
         """Email each invoice with its website's template and PDF, once.
 
-        The emails go through Odoo's own batch sending: the PDFs of the invoices
-        in one rendering call per company and template, the emails queued
-        together for Odoo's mail queue; their delivery is followed by
-        ``_cron_send_web_invoices``. When the invoices fail together they are sent
-        one by one, so that a failure is its invoice's only. An invoice whose PDF
+        The invoices are sent together first (``account_move_invoice_job.py``:
+        their PDFs in one rendering call, their emails queued together), and one
+        by one when that fails, so that a failure is its invoice's only. The
+        delivery is followed by ``_cron_send_web_invoices``. An invoice whose PDF
         or email cannot be made (no PDF tool, a broken template) stays to send,
         with its error shown to the team, and the send cron tries it again: the
         customer who paid or asked for it never gets the error. The cron itself
@@ -139,23 +136,8 @@ class AccountMove(models.Model):
         invoices = self.filtered(
             lambda m: m.state == "posted" and m.web_invoice_send_state == "to_send"
         )
-        if len(invoices) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    invoices._generate_and_send_web_invoices()
-            except psycopg2.Error:
-                raise
-            except Exception as error:  # pylint: disable=broad-exception-caught
-                if raise_errors:
-                    raise
-                _logger.info(
-                    "%s invoices not sent together (%s): one by one.",
-                    len(invoices),
-                    error,
-                )
-            else:
-                invoices._mark_web_invoices_sent()
-                return
+        if len(invoices) > 1 and invoices._send_web_invoices_together(raise_errors):
+            return
         for invoice in invoices:
             try:
                 with self.env.cr.savepoint():
@@ -170,54 +152,6 @@ class AccountMove(models.Model):
                 invoice._record_web_invoice_send_failure(str(error))
                 continue
             invoice._mark_web_invoices_sent()
-
-    def _generate_and_send_web_invoices(self):
-        """Odoo's sending of invoices, by company and website template: one PDF
-        rendering call for up to ``account.pdf_generation_batch`` invoices (also
-        with a wkhtmltopdf that takes one document, see ``ir_actions_report.py``),
-        then an email each, queued (Odoo's mail queue sends them)."""
-        sender = (
-            self.env["account.move.send"]
-            .with_user(SUPERUSER_ID)
-            .with_context(**{ONE_DOCUMENT_KEY: True})
-        )
-        groups = self.grouped(
-            lambda m: (m.company_id, m.website_id.invoice_mail_template_id)
-        )
-        for (company, template), invoices in groups.items():
-            settings = {"sending_methods": {"email"}}
-            if template:
-                settings["mail_template"] = template
-            sender.with_company(company)._generate_and_send_invoices(
-                invoices.with_company(company).with_context(
-                    mail_notify_force_send=False
-                ),
-                allow_raising=False,
-                allow_fallback_pdf=True,
-                **settings,
-            )
-
-    def _mark_web_invoices_sent(self):
-        """Odoo sent these invoices: their email is on its way, or there is none."""
-        emailed = self.filtered(lambda m: m.sudo().web_invoice_message_id)
-        emailed.write(
-            {
-                "web_invoice_send_state": "sending",
-                "web_invoice_send_attempts": 1,
-                "web_invoice_send_error": False,
-            }
-        )
-        (self - emailed).write(
-            {
-                "web_invoice_send_state": "failed",
-                "web_invoice_send_attempts": 1,
-                "web_invoice_send_error": self.env._(
-                    "The customer has no email address."
-                ),
-            }
-        )
-        if emailed:
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _record_web_invoice_send_failure(self, reason):
         """The invoice's PDF or email could not be made: the team is told.
