@@ -14,7 +14,6 @@ halves, down to the record alone.
 """
 
 import functools
-import logging
 import subprocess
 
 import lxml.html
@@ -22,8 +21,6 @@ import lxml.html
 from odoo import models
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
-
-_logger = logging.getLogger(__name__)
 
 ONE_DOCUMENT_KEY = "report_one_document"
 
