@@ -319,13 +319,30 @@ def generate(env, orders):
             for index in range(10)
         ]
     )
+    # The shop's bank account and the business customers' addresses, which
+    # Odoo's e-invoice (UBL, the default for a Belgian VAT number) needs: without
+    # them each business invoice goes with a pro forma PDF and an error instead.
+    env["res.partner.bank"].create(
+        {"acc_number": "BE71096123456769", "partner_id": env.company.partner_id.id}
+    )
+    belgium = env.ref("base.be")
     partners = env["res.partner"].create(
         [
             {
                 "name": f"Bench Buyer {index}",
                 "email": f"bench_buyer_{index}@example.com",
-                "vat": f"BE0477472{index:03d}" if index % 2 else False,
                 "is_company": bool(index % 2),
+                **(
+                    {
+                        "vat": f"BE0477472{index:03d}",
+                        "country_id": belgium.id,
+                        "street": "Rue de la Loi 16",
+                        "city": "Bruxelles",
+                        "zip": "1000",
+                    }
+                    if index % 2
+                    else {}
+                ),
             }
             for index in range(orders)
         ]
