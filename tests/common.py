@@ -9,7 +9,7 @@ notifications are, pickings are validated with their own buttons.
 
 import io
 import threading
-from itertools import groupby
+from itertools import pairwise
 
 from lxml import html as lxml_html
 from PIL import Image
@@ -36,8 +36,9 @@ def decode_code128(png):
     the right value, independent of how the image was drawn."""
     image = Image.open(io.BytesIO(png)).convert("L")
     row = [image.getpixel((x, image.height // 2)) < 128 for x in range(image.width)]
-    runs = [(bar, len(list(pixels))) for bar, pixels in groupby(row)]
-    runs = [width for _bar, width in runs[1:-1]]  # the quiet zones left out
+    edges = [x for x in range(1, len(row)) if row[x] != row[x - 1]]
+    # The widths of the bars and spaces, between the two quiet zones.
+    runs = [end - start for start, end in pairwise(edges)]
     module = sum(runs[:6]) / 11  # the start symbol is 11 modules wide
     widths = "".join(str(round(run / module)) for run in runs)
     symbols = {
