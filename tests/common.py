@@ -13,7 +13,7 @@ import re
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from itertools import groupby
+from itertools import pairwise
 from unittest.mock import patch
 
 from lxml import html as lxml_html
@@ -76,8 +76,9 @@ def decode_code128(png):
     the right value, independent of how the image was drawn."""
     image = Image.open(io.BytesIO(png)).convert("L")
     row = [image.getpixel((x, image.height // 2)) < 128 for x in range(image.width)]
-    runs = [(bar, len(list(pixels))) for bar, pixels in groupby(row)]
-    runs = [width for _bar, width in runs[1:-1]]  # the quiet zones left out
+    edges = [x for x in range(1, len(row)) if row[x] != row[x - 1]]
+    # The widths of the bars and spaces, between the two quiet zones.
+    runs = [end - start for start, end in pairwise(edges)]
     module = sum(runs[:6]) / 11  # the start symbol is 11 modules wide
     widths = "".join(str(round(run / module)) for run in runs)
     symbols = {
