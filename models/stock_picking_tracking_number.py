@@ -38,7 +38,10 @@ class StockPicking(models.Model):
         Their rows are locked first: of two users printing the same delivery at
         once, the second waits and finds the number of the first.
         """
-        todo = self.filtered(
+        # The carrier may be read from a sale order the warehouse user cannot
+        # read (Odoo lets them validate its delivery): the rights were checked
+        # by the caller.
+        todo = self.sudo().filtered(
             lambda p: p._get_shipping_carrier().tracking_number_range
             and not p.carrier_tracking_ref
             and p.state not in ("done", "cancel")
