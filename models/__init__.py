@@ -20,6 +20,7 @@ from . import sale_order_cart_reminder
 from . import sale_order_return
 from . import sale_order_refund
 from . import sale_order_invoice_policy
+from . import sale_order_invoice_job
 from . import sale_order_line
 from . import sale_return_request
 from . import sale_return_request_line
@@ -40,7 +41,9 @@ from . import stock_carrier_manifest
 from . import stock_picking_carrier_manifest
 from . import ir_actions_report_shipping_label
 from . import account_move
+from . import account_move_invoice_job
 from . import account_move_send
+from . import ir_actions_report
 from . import res_partner
 from . import res_config_settings
 from . import website_order_lookup_attempt

@@ -3,7 +3,7 @@ import logging
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -123,7 +123,9 @@ class AccountMove(models.Model):
     def _send_web_invoices(self, raise_errors=False):
         """Email each invoice with its website's template and PDF, once.
 
-        The email goes through Odoo's own sending (PDF, chatter, mail queue); its
+        The invoices are sent together first (``account_move_invoice_job.py``:
+        their PDFs in one rendering call, their emails queued together), and one
+        by one when that fails, so that a failure is its invoice's only. The
         delivery is followed by ``_cron_send_web_invoices``. An invoice whose PDF
         or email cannot be made (no PDF tool, a broken template) stays to send,
         with its error shown to the team, and the send cron tries it again: the
@@ -131,13 +133,15 @@ class AccountMove(models.Model):
         passes ``raise_errors`` so that its failure list counts the tries.
         """
         self._add_invoice_paid_event()
-        for invoice in self.filtered(
+        invoices = self.filtered(
             lambda m: m.state == "posted" and m.web_invoice_send_state == "to_send"
-        ):
-            invoice = invoice.with_company(invoice.company_id)
+        )
+        if len(invoices) > 1 and invoices._send_web_invoices_together(raise_errors):
+            return
+        for invoice in invoices:
             try:
                 with self.env.cr.savepoint():
-                    invoice._generate_and_send_web_invoice()
+                    invoice._generate_and_send_web_invoices()
             except psycopg2.Error:
                 raise
             # The shop's failure, whatever it is: kept on the invoice.
@@ -147,28 +151,7 @@ class AccountMove(models.Model):
                 _logger.warning("Invoice %s not sent: %s", invoice.name, error)
                 invoice._record_web_invoice_send_failure(str(error))
                 continue
-            message = invoice.sudo().web_invoice_message_id
-            invoice.write(
-                {
-                    "web_invoice_send_state": "sending" if message else "failed",
-                    "web_invoice_send_attempts": 1,
-                    "web_invoice_send_error": False
-                    if message
-                    else self.env._("The customer has no email address."),
-                }
-            )
-
-    def _generate_and_send_web_invoice(self):
-        self.ensure_one()
-        settings = {"sending_methods": {"email"}}
-        template = self.website_id.invoice_mail_template_id
-        if template:
-            settings["mail_template"] = template
-        self.env["account.move.send"].with_user(
-            SUPERUSER_ID
-        )._generate_and_send_invoices(
-            self, allow_raising=False, allow_fallback_pdf=True, **settings
-        )
+            invoice._mark_web_invoices_sent()
 
     def _record_web_invoice_send_failure(self, reason):
         """The invoice's PDF or email could not be made: the team is told.
@@ -223,17 +206,19 @@ class AccountMove(models.Model):
         """Claim and process one batch; ``failed_ids`` collects the failures."""
         failed_ids = set() if failed_ids is None else failed_ids
         invoices = self._claim_web_invoices(batch_size, failed_ids)
+        # Claimed because their delivery is over, not those sent below.
+        delivered = invoices.filtered(lambda m: m.web_invoice_send_state == "sending")
+        # Together (one PDF rendering call), and one by one only when that fails.
         failed = self._run_isolated(
             WEB_INVOICE_JOB,
             invoices.filtered(lambda m: m.web_invoice_send_state == "to_send"),
             lambda invoice: invoice._send_web_invoices(raise_errors=True),
+            process_all=lambda todo: todo._send_web_invoices(raise_errors=True),
         )
         self.env["website.sale.job.failure"]._get_given_up(
             WEB_INVOICE_JOB, failed
         )._give_up_web_invoice_email()
-        failed |= invoices.filtered(
-            lambda m: m.web_invoice_send_state == "sending"
-        )._follow_web_invoice_delivery()
+        failed |= delivered._follow_web_invoice_delivery()
         failed_ids.update(failed.ids)
         return len(invoices)
 

@@ -40,9 +40,7 @@ class PaymentTransaction(models.Model):
                     tx.currency_id.format(tx.amount),
                 ),
             )
-        result = super()._post_process()
-        self.filtered(lambda t: t.state == "done").invoice_ids._send_web_invoices()
-        return result
+        return super()._post_process()
 
     def _create_payment(self, **extra_create_values):
         # An offline payment recorded by staff is booked where and when it arrived.
@@ -75,11 +73,20 @@ class PaymentTransaction(models.Model):
     def _check_amount_and_confirm_order(self):
         confirmed_orders = super()._check_amount_and_confirm_order()
         # This is where Odoo invoices a confirmed payment when its own switch is
-        # on: the website's policy does the same for its "automatic" customers.
+        # on: for the website's "automatic" customers, the order is only recorded
+        # as due for its invoice, which the invoicing job makes and emails.
         self.filtered(
             lambda tx: tx.state == "done" and tx._get_website_invoice_policy() == "auto"
-        )._invoice_by_website_policy()
+        )._record_web_invoice_due()
         return confirmed_orders
+
+    def _record_web_invoice_due(self):
+        """The confirmed orders of these payments, not invoiced yet, are due."""
+        self.sale_order_ids.filtered(
+            lambda order: order.state == "sale"
+            and not order.web_invoice_due
+            and not order._get_customer_invoices()
+        )._set_web_invoice_due()
 
     def _invoice_by_website_policy(self):
         """Odoo's own invoicing of paid orders, once per order."""

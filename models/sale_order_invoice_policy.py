@@ -90,6 +90,10 @@ class SaleOrder(models.Model):
             return self.env._("This order is cancelled: it has no invoice.")
         if self._get_customer_invoices():
             return self.env._("This order already has its invoice.")
+        if self.web_invoice_due:
+            return self.env._(
+                "Your invoice is being prepared; it will be emailed to you shortly."
+            )
         if self.invoice_request_date:
             return self.env._(
                 "You already asked for this invoice; our team is preparing it."
@@ -189,11 +193,12 @@ class SaleOrder(models.Model):
     def action_request_invoice(self, business=False, company_name=None, vat=None):
         """The customer asks for the invoice of this paid order on the website.
 
-        Per the website's policy, the invoice is made and sent at once, or the
-        salesperson gets an activity to make it ("manual"). A business invoice
-        for billing data the customer may not give their company goes to the
-        salesperson too, with the data asked. Bad input raises a UserError before
-        anything is written.
+        Per the website's policy, the order is recorded as due for its invoice,
+        which the invoicing job makes and emails shortly, or the salesperson gets
+        an activity to make it ("manual"). A business invoice for billing data
+        the customer may not give their company goes to the salesperson too, with
+        the data asked. Bad input raises a UserError before anything is written.
+        Return whether the invoicing job makes the invoice.
         """
         self.ensure_one()
         self._lock_orders()
@@ -205,17 +210,14 @@ class SaleOrder(models.Model):
             billing_vals = self._prepare_business_billing_vals(company_name, vat)
             for_staff = not self._apply_business_billing_vals(billing_vals)
         self._add_tracking_event("invoice_requested")
+        self.write(dict(billing_vals, invoice_request_date=fields.Datetime.now()))
         if for_staff or self._get_invoice_policy() == "manual":
-            self.write(dict(billing_vals, invoice_request_date=fields.Datetime.now()))
             self._schedule_invoice_request_activity()
-            return self.env["account.move"]
-        if billing_vals:
-            self.write(billing_vals)
-        invoices = self._invoice_paid_web_order(requested=True)
-        # A failed PDF or email is the invoice's sending state, retried by the
-        # send cron, never the customer's error.
-        invoices._send_web_invoices()
-        return invoices
+            return False
+        # The invoice, its PDF and its email are the invoicing job's: the
+        # customer waits for none of them, and never sees their errors.
+        self._set_web_invoice_due()
+        return True
 
     def _invoice_paid_web_order(self, requested=False):
         """Create, post and reconcile the invoice of this paid order, once."""

@@ -44,6 +44,7 @@ class SaleOrder(models.Model):
                 lambda p: p.state != "cancel"
             ),
             "invoices": self.invoice_ids.filtered(lambda move: move.state == "posted"),
+            "invoice_pending": self._is_web_invoice_pending(),
         }
 
     def _get_tracking_page_steps(self):

@@ -14,6 +14,7 @@ JOBS = [
     ("unpaid_reminder", "Payment Reminder"),
     ("unpaid_cancel", "Unpaid Order Cancellation"),
     ("invoice_email", "Invoice Email"),
+    ("web_invoicing", "Invoicing"),
 ]
 # Records no longer due for their job: what failed for them is over.
 SETTLED_DOMAINS = {
@@ -24,6 +25,8 @@ SETTLED_DOMAINS = {
     "invoice_email": [
         ("invoice_id.web_invoice_send_state", "not in", ["to_send", "failed"])
     ],
+    # Invoiced (or invoiced by hand, or cancelled: the job then clears the flag).
+    "web_invoicing": [("order_id.web_invoice_due", "=", False)],
 }
 
 

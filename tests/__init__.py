@@ -7,6 +7,7 @@ from . import test_tour_checkout
 from . import test_i18n
 from . import test_readme
 from . import test_invoice_policy
+from . import test_invoice_job
 from . import test_invoice_request_portal
 from . import test_returns
 from . import test_return_portal

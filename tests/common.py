@@ -406,6 +406,23 @@ class InvoicingPolicyCommon(WebOrderTrackingCommon):
             }
         )
 
+    def _run_invoicing_job(self, **context):
+        """The invoicing job's run that the payment or the request triggered."""
+        return self.env["sale.order"].with_context(**context)._cron_invoice_web_orders()
+
+    def _job_triggers(self):
+        return self.env["ir.cron.trigger"].search(
+            [
+                (
+                    "cron_id",
+                    "=",
+                    self.env.ref(
+                        "website_sale_order_tracking.ir_cron_invoice_web_orders"
+                    ).id,
+                )
+            ]
+        )
+
     def _invoice_emails(self, invoices):
         return self.env["mail.message"].search(
             [

@@ -12,8 +12,22 @@ from .common import CronWorkersCase, InvoicingPolicyCommon
 
 @tagged("post_install", "-at_install")
 class TestInvoicingPolicy(InvoicingPolicyCommon):
-    def test_automatic_for_businesses_invoices_sends_and_pays_once(self):
+    def test_payment_only_records_the_order_due_and_wakes_the_job(self):
+        triggers = self._job_triggers()
         order = self._paid_order(self.business)
+        self.assertFalse(order.invoice_ids, "no invoice while the customer waits")
+        self.assertTrue(order.web_invoice_due)
+        self.assertTrue(order.transaction_ids.payment_id, "the payment is recorded")
+        self.assertEqual(len(self._job_triggers() - triggers), 1, "the job woken up")
+        self.assertTrue(order._get_invoice_request_blocker(), "nothing to ask for")
+        self.assertEqual(self._run_invoicing_job(), 1)
+        self.assertFalse(order.web_invoice_due)
+        self.assertEqual(len(order.invoice_ids), 1)
+        self.assertEqual(self._run_invoicing_job(), 0, "nothing left to do")
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_automatic_for_businesses_invoices_sends_and_pays_once(self):
+        order = self._invoiced_order(self.business)
         invoice = order.invoice_ids
         self.assertEqual(len(invoice), 1)
         self.assertEqual(invoice.state, "posted")
@@ -37,16 +51,27 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         tx = order.transaction_ids
         tx.is_post_processed = False
         tx._post_process()
+        self._run_invoicing_job()
+        tx.is_post_processed = False
         tx._post_process()
+        tx._post_process()
+        self.assertFalse(order.web_invoice_due)
+        self._run_invoicing_job()
         self.assertEqual(len(order.invoice_ids), 1)
         self.assertEqual(len(self._invoice_emails(order.invoice_ids)), 1)
 
     def test_on_request_for_consumers_waits_for_the_customer(self):
-        order = self._paid_order(self.customer)
+        order = self._invoiced_order(self.customer)
         self.assertFalse(order.invoice_ids)
         self.assertTrue(order.transaction_ids.payment_id, "the payment is recorded")
-        invoices = order.with_user(self.customer).sudo().action_request_invoice()
-        self.assertEqual(invoices, order.invoice_ids)
+        self.assertTrue(order.with_user(self.customer).sudo().action_request_invoice())
+        self.assertFalse(order.invoice_ids, "made by the job, not in the request")
+        self.assertTrue(order.web_invoice_due)
+        with self.assertRaisesRegex(UserError, "being prepared"):
+            order.action_request_invoice()
+        self._run_invoicing_job()
+        invoices = order.invoice_ids
+        self.assertEqual(len(invoices), 1)
         self.assertEqual(invoices.state, "posted")
         self.assertTrue(invoices.invoice_requested)
         self.assertIn(invoices.payment_state, ("paid", "in_payment"))
@@ -59,12 +84,11 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
     def test_missing_pdf_tool_records_the_request_and_tells_the_team(self):
         order = self._paid_order(self.customer)
         order.user_id = self.salesman_1
-        customer_order = order.with_user(self.customer).sudo()
+        self.assertTrue(order.with_user(self.customer).sudo().action_request_invoice())
         with self._without_pdf_tool():
             # Odoo's tests render HTML instead of PDF unless asked for the PDF.
-            invoices = customer_order.with_context(
-                force_report_rendering=True
-            ).action_request_invoice()
+            self._run_invoicing_job(force_report_rendering=True)
+        invoices = order.invoice_ids
         self.assertEqual(invoices.state, "posted")
         self.assertTrue(invoices.invoice_requested)
         self.assertIn(invoices.payment_state, ("paid", "in_payment"))
@@ -125,27 +149,30 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         for kind, policy, invoiced in cases:
             with self.subTest(kind=kind, policy=policy):
                 self.website[f"invoice_policy_{kind}"] = policy
-                order = self._paid_order(buyers[kind])
+                order = self._invoiced_order(buyers[kind])
                 self.assertEqual(bool(order.invoice_ids), invoiced)
                 blocker = order._get_invoice_request_blocker()
                 self.assertEqual(bool(blocker), invoiced)
                 if policy == "request":
                     self.assertTrue(order.action_request_invoice())
+                    self._run_invoicing_job()
+                    self.assertTrue(order.invoice_ids.invoice_requested)
                 if policy == "manual":
                     self.assertFalse(order.action_request_invoice())
                     self.assertTrue(order.activity_ids)
 
     def test_company_contact_is_a_business(self):
         self.website.invoice_policy_consumer = "manual"
-        order = self._paid_order(self.company_contact)
+        order = self._invoiced_order(self.company_contact)
         self.assertEqual(order._get_invoice_policy(), "auto")
         self.assertTrue(order.invoice_ids)
 
     def test_website_policy_overrides_odoo_switch_both_ways(self):
         self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
         self.website.invoice_policy_business = "manual"
-        order = self._paid_order(self.business)
+        order = self._invoiced_order(self.business)
         self.assertFalse(order.invoice_ids, "manual: Odoo's switch does not invoice")
+        self.assertFalse(order.web_invoice_due)
 
     def test_policy_off_leaves_odoo_behaviour(self):
         self.website.invoice_policy_enabled = False
@@ -161,11 +188,12 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
             order.action_request_invoice()
 
     def test_other_website_keeps_its_own_policy(self):
-        order = self._paid_order(self.business, website=self.website_2)
+        order = self._invoiced_order(self.business, website=self.website_2)
         self.assertFalse(order.invoice_ids)
+        self.assertFalse(order.web_invoice_due)
 
     def test_credit_note_is_on_the_timeline(self):
-        order = self._paid_order(self.business)
+        order = self._invoiced_order(self.business)
         reversal = (
             self.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=order.invoice_ids.ids)
@@ -215,8 +243,13 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
     def test_business_invoice_with_billing_data_on_file_is_automatic(self):
         self.website.invoice_policy_business = "request"
         order = self._paid_order(self.business)
-        invoices = order.action_request_invoice(business=True)
-        self.assertTrue(invoices, "the VAT number on file: the invoice is made")
+        self.assertTrue(
+            order.action_request_invoice(business=True),
+            "the VAT number on file: the invoice is made",
+        )
+        self._run_invoicing_job()
+        invoices = order.invoice_ids
+        self.assertTrue(invoices.invoice_requested)
         self.assertEqual(order.invoice_request_vat, "DE136695976")
         self.assertEqual(order.invoice_request_company_name, "Business Buyer")
         self.assertEqual(invoices.partner_id.vat, "DE136695976")
@@ -227,14 +260,15 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
         order = self._paid_order(self.company_contact)
         order.user_id = self.salesman_1
         self.assertFalse(self.company_contact.partner_id.can_edit_vat())
-        invoices = (
+        made = (
             order.with_user(self.company_contact)
             .sudo()
             .action_request_invoice(
                 business=True, company_name="Other Company", vat="XX 999/1"
             )
         )
-        self.assertFalse(invoices, "new billing data: no invoice made with it")
+        self.assertFalse(made, "new billing data: no invoice made with it")
+        self.assertFalse(order.web_invoice_due)
         self.assertEqual(self.company_customer.vat, "US-1234-5678")
         self.assertEqual(self.company_customer.name, "Customer Company")
         self.assertFalse(self.company_contact.partner_id.company_name)
@@ -251,10 +285,12 @@ class TestInvoiceRequestBadInput(InvoicingPolicyCommon):
     def test_new_business_data_of_a_consumer_goes_to_the_team(self):
         self.customer.partner_id.country_id = self.env.ref("base.de")
         order = self._paid_order(self.customer)
-        invoices = order.action_request_invoice(
+        made = order.action_request_invoice(
             business=True, company_name="Tea GmbH", vat="DE136695976"
         )
-        self.assertFalse(invoices)
+        self.assertFalse(made)
+        self._run_invoicing_job()
+        self.assertFalse(order.invoice_ids)
         self.assertFalse(self.customer.partner_id.vat)
         self.assertFalse(self.customer.partner_id.company_name)
         self.assertEqual(order.invoice_request_vat, "DE136695976")
@@ -323,13 +359,14 @@ class TestInvoicingPolicySettings(InvoicingPolicyCommon):
             self.assertIn(f'name="{name}"', arch)
         order = self._paid_order(self.customer)
         order.action_request_invoice()
+        self._run_invoicing_job()
         requested = self.env["account.move"].search(
             [("invoice_requested", "=", True), ("website_id", "=", self.website.id)]
         )
         self.assertEqual(requested, order.invoice_ids)
 
     def test_order_form_shows_invoice_email(self):
-        order = self._paid_order(self.business)
+        order = self._invoiced_order(self.business)
         self.assertEqual(order.web_invoice_send_state, "sending")
         arch = self.env["sale.order"].get_view(view_type="form")["arch"]
         self.assertIn('name="web_invoice_send_state"', arch)
@@ -358,7 +395,7 @@ class TestInvoiceEmailRetry(InvoicingPolicyCommon):
         return mails
 
     def test_failed_email_is_retried_and_visible_on_the_order(self):
-        order = self._paid_order(self.business)
+        order = self._invoiced_order(self.business)
         invoice = order.invoice_ids
         mails = self._deliver(invoice, server_up=False)
         self.assertEqual(mails.state, "exception")
@@ -376,7 +413,7 @@ class TestInvoiceEmailRetry(InvoicingPolicyCommon):
         self.assertEqual(len(self._invoice_emails(invoice)), 1, "the same email")
 
     def test_email_given_up_after_the_last_attempt(self):
-        order = self._paid_order(self.business)
+        order = self._invoiced_order(self.business)
         order.user_id = self.salesman_1
         invoice = order.invoice_ids
         for _attempt in range(MAX_INVOICE_SEND_ATTEMPTS):
@@ -424,6 +461,13 @@ class TestAutomaticInvoiceWorkers(CronWorkersCase):
     def test_two_post_processing_crons_make_one_invoice_and_email(self):
         errors = self._run_workers(
             lambda env: env["payment.transaction"]._cron_post_process()
+        )
+        self.assertFalse(errors)
+        self.assertEqual(
+            self._in_own_cursor(self._invoicing), (0, 0), "left to the invoicing job"
+        )
+        errors = self._run_workers(
+            lambda env: env["sale.order"]._cron_invoice_web_orders()
         )
         self.assertFalse(errors)
         self.assertEqual(self._in_own_cursor(self._invoicing), (1, 1))

@@ -24,10 +24,17 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         response = self._post(order, invoice_kind="consumer")
         self.assertEqual(response.status_code, 303)
         self.assertIn(f"/my/orders/{order.id}/tracking", response.headers["Location"])
-        self.assertTrue(order.invoice_ids.invoice_requested)
+        self.assertFalse(order.invoice_ids, "made by the invoicing job")
+        self.assertTrue(order.web_invoice_due)
         tracking = self.url_open(response.headers["Location"]).text
         self.assertIn("Your invoice request was received.", tracking)
+        self.assertIn("Your invoice is being prepared", tracking)
         self.assertNotIn("o_wsot_request_invoice_btn", tracking)
+        again = self._post(order, invoice_kind="consumer")
+        self.assertEqual(again.status_code, 200)
+        self.assertIn("being prepared", again.text)
+        self._run_invoicing_job()
+        self.assertTrue(order.invoice_ids.invoice_requested)
         again = self._post(order, invoice_kind="consumer")
         self.assertEqual(again.status_code, 200)
         self.assertIn("already has its invoice", again.text)
@@ -38,6 +45,7 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         token = order._portal_ensure_token()
         response = self._post(order, token=token, invoice_kind="consumer")
         self.assertEqual(response.status_code, 303)
+        self._run_invoicing_job()
         self.assertTrue(order.invoice_ids)
 
     def test_others_are_refused_and_nothing_is_made(self):
@@ -83,12 +91,18 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
         self.assertNotIn("Wkhtmltopdf", response.text)
         tracking = self.url_open(response.headers["Location"]).text
         self.assertIn("Your invoice request was received.", tracking)
+        # The invoicing job meets the missing tool, not the customer.
+        with self._without_pdf_tool():
+            self._run_invoicing_job(force_report_rendering=True)
         invoice = order.invoice_ids
         self.assertEqual(invoice.state, "posted")
         self.assertTrue(invoice.invoice_requested)
         # The shop's problem: shown to the team, tried again by the send cron.
         self.assertEqual(invoice.web_invoice_send_state, "to_send")
         self.assertIn("Wkhtmltopdf", order.web_invoice_send_error)
+        tracking = self.url_open(response.headers["Location"]).text
+        self.assertIn(invoice.name, tracking)
+        self.assertNotIn("Wkhtmltopdf", tracking)
 
     def test_company_billing_data_is_not_rewritten_by_a_link(self):
         self.company_customer.vat = "US-1234-5678"
@@ -127,4 +141,6 @@ class TestInvoiceRequestPortal(HttpCase, InvoicingPolicyCommon):
             "website_sale_order_tracking_request_invoice",
             login="wsot_customer_1",
         )
+        self.assertTrue(order.web_invoice_due)
+        self._run_invoicing_job()
         self.assertTrue(order.invoice_ids.invoice_requested)

@@ -187,6 +187,10 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
             ]
         )
 
+    def _run_invoicing_cron(self):
+        cron = self.env.ref("website_sale_order_tracking.ir_cron_invoice_web_orders")
+        cron.with_user(self.admin).method_direct_trigger()  # as the scheduler runs it
+
     def _request_invoice(self, order):
         response = self._post_form(
             f"/my/orders/{order.id}/invoice/request", invoice_kind="consumer"
@@ -289,10 +293,17 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         # The customer asks for the invoice (On request for consumers).
         self.authenticate(self.customer.login, self.customer.login)
         page = self._request_invoice(order)
+        self.assertIn("Your invoice request was received.", page)
+        self.assertIn("Your invoice is being prepared", page)
+        self.assertIn("invoice_requested", self._event_types(order))
+        # The invoicing job the request woke up makes, posts and emails it.
+        self._run_invoicing_cron()
         invoice = order.invoice_ids
         self.assertEqual(invoice.state, "posted")
         self.assertTrue(invoice.invoice_requested)
-        self.assertIn("Your invoice request was received.", page)
+        self.assertEqual(invoice.web_invoice_send_state, "sending")
+        page = self.url_open(f"/my/orders/{order.id}/tracking").text
+        self.assertNotIn("Your invoice is being prepared", page)
         self.assertIn(invoice.name, page)
         self.assertIn(f"/my/invoices/{invoice.id}", page)
         self.assertIn("invoice_requested", self._event_types(order))
@@ -317,6 +328,7 @@ class TestShopDay(HttpCase, WebOrderTrackingCommon):
         order = self._buy(self.customer.login)
         self._ship(order)
         self._request_invoice(order)
+        self._run_invoicing_cron()
         return order
 
     def test_5_the_customer_asks_for_a_return(self):

@@ -73,8 +73,8 @@ registry.category("web_tour.tours").add("website_sale_order_tracking_request_inv
             trigger: ".o_wsot_invoice_requested",
         },
         {
-            content: "The invoice is there to download",
-            trigger: ".o_wsot_invoices a.o_wsot_invoice_download",
+            content: "The invoice is being prepared by the invoicing job",
+            trigger: ".o_wsot_invoices .o_wsot_invoice_pending",
         },
     ],
 });
