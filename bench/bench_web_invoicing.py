@@ -3,8 +3,9 @@
 
     .venv/bin/python bench/bench_web_invoicing.py [--orders 1000] [--passes ...]
 
-Generates, once, a scratch database with ``--orders`` web orders (default 1,000),
-half of them of business customers (a VAT number), each with a confirmed payment
+Generates, once, a scratch database with ``--orders`` web orders (default 1,000)
+on two websites, half of them of business customers (a VAT number, an address),
+each with a confirmed payment
 of the demo provider that is not post-processed yet. Then each pass runs in a
 process of its own on a fresh copy of that database and post-processes the
 payments one by one as the customer's browser has them post-processed (and as
@@ -18,7 +19,10 @@ a commit each, timed each:
 - ``addon``: *Automatic Invoice* off, the website's policy automatic for businesses
   and consumers: the post-processing records the orders due, then the invoicing
   job (``sale.order._cron_invoice_web_orders``) invoices, posts, pays, renders and
-  emails them in batches, and Odoo's mail queue sends the emails.
+  emails them in batches, and Odoo's mail queue sends the emails;
+- ``customer``: the policy on the first of two websites only, whose orders
+  alternate with the second's: the customer's post-processing with the policy and
+  without invoicing, measured in the same pass, under the same load.
 
 Needs wkhtmltopdf (Debian's package) for the invoice PDFs; the order's own emails
 go without their PDF in every pass. No mail server listens: each pass tries to
@@ -51,7 +55,7 @@ from bench_cart_reminders import open_env, rss_mb  # noqa: E402
 
 DATA_DB = "wsot_bench_invoice_data"
 RUN_DB = "wsot_bench_invoice_run"
-PASSES = ("none", "odoo", "addon")
+PASSES = ("none", "odoo", "addon", "customer")
 LABELS = {"none": "no invoicing", "odoo": "Odoo 18", "addon": "addon"}
 
 
@@ -119,9 +123,9 @@ def child(config, db, what, args):
 
 def report(args, results):
     print(json.dumps(results, indent=2), file=sys.stderr)
-    names = [name for name in PASSES if name in results]
+    names = [name for name in LABELS if name in results]
     print(f"\n{args.orders} paid web orders, half of business customers\n")
-    print("The customer's side: one payment's post-processing (ms)\n")
+    print("The customer's side: one payment's post-processing (ms), a pass each\n")
     print(f"{'':28}" + "".join(f"{LABELS[name]:>14}" for name in names))
     for label, key in (
         ("median", "post_median_ms"),
@@ -136,6 +140,7 @@ def report(args, results):
                 f"{results[name]['post_median_ms'] / base:>14.2f}" for name in names
             )
         )
+    customer = report_customer_pass(results)
     if not {"none", "odoo", "addon"} <= set(results):
         return
     none, odoo, addon = results["none"], results["odoo"], results["addon"]
@@ -173,13 +178,27 @@ def report(args, results):
         "\nOdoo: its post-processing less the one without invoicing; addon: its "
         f"invoicing job ({addon['job_batches']} batches) and mail queue."
     )
-    customer = addon["post_median_ms"] / none["post_median_ms"]
+    customer = customer or addon["post_median_ms"] / none["post_median_ms"]
     bulk = odoo_bulk["seconds"] / addon_bulk["seconds"]
     print(
         f"customer's post-processing, addon / no invoicing: {customer:.2f} "
         "(target <= 1.1)"
     )
     print(f"bulk invoicing, Odoo time / addon time: {bulk:.2f} (target >= 2.0)")
+
+
+def report_customer_pass(results):
+    """The customer's side measured in one pass, the orders of a website with the
+    policy and of one without alternating: both under the same load."""
+    if "customer" not in results:
+        return None
+    policy = results["customer"]["post_first_website_median_ms"]
+    without = results["customer"]["post_second_website_median_ms"]
+    print("\nThe same, orders with the policy and without it alternating in one pass\n")
+    print(f"{'':28}{'no invoicing':>14}{'addon':>14}")
+    print(f"{'median':28}{without:>14.1f}{policy:>14.1f}")
+    print(f"{'median / no invoicing':28}{1:>14.2f}{policy / without:>14.2f}")
+    return policy / without
 
 
 # --- Children: one Odoo process each --------------------------------------------------
@@ -227,14 +246,21 @@ def post_process(env, pdf_calls):
     )
     env.invalidate_all()
     queries_before = env.cr.sql_log_count
-    times = []
+    times, times_by_website = [], {}
     for tx in transactions:
         start = time.perf_counter()
         tx._post_process()
         env.cr.commit()
         times.append(time.perf_counter() - start)
+        times_by_website.setdefault(tx.sale_order_ids.website_id.id, []).append(
+            times[-1]
+        )
     times.sort()
+    first, second = (times_by_website[w.id] for w in bench_websites(env))
     return {
+        # The "customer" pass: the policy on the first website only.
+        "post_first_website_median_ms": statistics.median(first) * 1000,
+        "post_second_website_median_ms": statistics.median(second) * 1000,
         "post_seconds": sum(times),
         "post_queries": env.cr.sql_log_count - queries_before,
         "post_median_ms": statistics.median(times) * 1000,
@@ -291,21 +317,31 @@ def prepare_pass(env, name):
     env["mail.template"].search([("model", "=", "sale.order")]).write(
         {"report_template_ids": [(5,)]}
     )
-    website = env["website"].search([], limit=1)
     env["ir.config_parameter"].set_param("sale.automatic_invoice", name == "odoo")
-    website.write(
-        {
-            "invoice_policy_enabled": name == "addon",
-            "invoice_policy_business": "auto",
-            "invoice_policy_consumer": "auto",
-        }
-    )
+    first, second = bench_websites(env)
+    for website, enabled in (
+        (first, name in ("addon", "customer")),
+        (second, name == "addon"),
+    ):
+        website.write(
+            {
+                "invoice_policy_enabled": enabled,
+                "invoice_policy_business": "auto",
+                "invoice_policy_consumer": "auto",
+            }
+        )
+
+
+def bench_websites(env):
+    return env["website"].search([], order="id", limit=2)
 
 
 def generate(env, orders):
     from odoo import Command
 
-    website = env["website"].search([], limit=1)
+    if env["website"].search_count([]) < 2:
+        env["website"].create({"name": "Bench Shop 2"})
+    websites = bench_websites(env)
     provider = env.ref("payment.payment_provider_demo")
     provider.state = "test"
     method = env.ref("payment_demo.payment_method_demo")
@@ -351,7 +387,8 @@ def generate(env, orders):
         [
             {
                 "partner_id": partner.id,
-                "website_id": website.id,
+                # Both kinds of customers on both websites, orders alternating.
+                "website_id": websites[index // 2 % 2].id,
                 "order_line": [
                     Command.create({"product_id": product.id})
                     for product in products[: 1 + index % 3]

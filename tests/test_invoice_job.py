@@ -132,6 +132,28 @@ class TestInvoicingJob(InvoicingPolicyCommon):
         self.assertEqual(failure.state, "resolved")
         self.assertEqual(len(self._invoice_emails((first | bad | last).invoice_ids)), 3)
 
+    def test_post_processing_costs_a_few_queries_more_than_no_invoicing(self):
+        def post_processing_queries(policy_enabled):
+            self.website.invoice_policy_enabled = policy_enabled
+            order = self._make_cart(self.customer)
+            tx = self._checkout(order, self.provider_demo, self.method_demo)
+            tx._handle_notification_data(
+                "demo", {"reference": tx.reference, "simulated_state": "done"}
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            tx._post_process()
+            self.env.flush_all()
+            self.assertEqual(order.web_invoice_due, policy_enabled)
+            self.assertFalse(order.invoice_ids)
+            return self.env.cr.sql_log_count - before
+
+        post_processing_queries(True)  # Odoo's caches warmed up by a first one
+        without = post_processing_queries(False)
+        with_policy = post_processing_queries(True)
+        self.assertLessEqual(with_policy, without + 8, f"{without} then {with_policy}")
+
     def test_order_cancelled_or_invoiced_by_hand_meanwhile_gets_none(self):
         cancelled = self._paid_order(self.customer)
         by_hand = self._paid_order(self.business)
