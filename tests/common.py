@@ -410,6 +410,12 @@ class InvoicingPolicyCommon(WebOrderTrackingCommon):
         """The invoicing job's run that the payment or the request triggered."""
         return self.env["sale.order"].with_context(**context)._cron_invoice_web_orders()
 
+    def _invoiced_order(self, customer=None, website=None):
+        """A paid order, once the invoicing job it triggered has run."""
+        order = self._paid_order(customer, website=website)
+        self._run_invoicing_job()
+        return order
+
     def _job_triggers(self):
         return self.env["ir.cron.trigger"].search(
             [

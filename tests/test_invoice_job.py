@@ -134,7 +134,13 @@ class TestInvoicingJob(InvoicingPolicyCommon):
 
     def test_post_processing_costs_a_few_queries_more_than_no_invoicing(self):
         def post_processing_queries(policy_enabled):
-            self.website.invoice_policy_enabled = policy_enabled
+            # Switched on again, the policy starts from Odoo's switch: set it.
+            self.website.write(
+                {
+                    "invoice_policy_enabled": policy_enabled,
+                    "invoice_policy_consumer": "auto",
+                }
+            )
             order = self._make_cart(self.customer)
             tx = self._checkout(order, self.provider_demo, self.method_demo)
             tx._handle_notification_data(
@@ -300,12 +306,7 @@ class TestInvoicingJobTrackingPage(HttpCase, InvoicingPolicyCommon):
 class TestInvoicingJobWorkers(CronWorkersCase):
     ORDERS = 4
 
-    def setUp(self):
-        super().setUp()
-        self.ids = self._in_own_cursor(self._create_due_orders)
-        self.addCleanup(self._in_own_cursor, self._remove_orders)
-
-    def _create_due_orders(self, env):
+    def _create_data(self, env):
         website = env["website"].create(
             {
                 "name": "Invoicing Job Shop",
@@ -313,84 +314,24 @@ class TestInvoicingJobWorkers(CronWorkersCase):
                 "invoice_policy_consumer": "auto",
             }
         )
-        product = env["product.product"].create(
-            {"name": "Job Service", "type": "service", "list_price": 30.0}
-        )
-        partners = env["res.partner"].create(
-            [
-                {"name": f"Job Buyer {index}", "email": f"jobbuyer{index}@example.com"}
-                for index in range(self.ORDERS)
-            ]
-        )
-        orders = env["sale.order"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "website_id": website.id,
-                    "order_line": [Command.create({"product_id": product.id})],
-                }
-                for partner in partners
-            ]
-        )
+        names = [f"Job Buyer {index}" for index in range(self.ORDERS)]
+        orders = self._web_orders(env, names, self.SERVICE, website)
         provider = env.ref("payment.payment_provider_demo")
         provider_state = provider.state
         provider.state = "test"
-        transactions = env["payment.transaction"].create(
-            [
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                    "amount": order.amount_total,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "reference": f"WSOT-JOB-{order.id}",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-                for order in orders
-            ]
-        )
-        transactions._set_done()
-        for transaction in transactions:
+        for order in orders:
+            transaction = self._transaction(
+                env, order, f"WSOT-JOB-{order.id}", provider="demo"
+            )
+            transaction._set_done()
             transaction._post_process()
         self.assertEqual(orders.mapped("web_invoice_due"), [True] * self.ORDERS)
         self.assertFalse(orders.invoice_ids)
-        return {
-            "website": website.id,
-            "product": product.id,
-            "partners": partners.ids,
-            "orders": orders.ids,
-            "transactions": transactions.ids,
-            "provider_state": provider_state,
-        }
+        return {**self._ids(orders, website=website), "provider_state": provider_state}
 
-    def _remove_orders(self, env):
-        orders = env["sale.order"].browse(self.ids["orders"])
-        transactions = env["payment.transaction"].browse(self.ids["transactions"])
-        invoices = orders.invoice_ids
-        payments = transactions.payment_id
-        # The accounting audit trail keeps the messages of posted invoices and of
-        # their partners; this test's own are dropped with the test's records.
-        for model, ids in (
-            ("account.move", invoices.ids),
-            ("res.partner", self.ids["partners"]),
-        ):
-            if ids:
-                env.cr.execute(
-                    "DELETE FROM mail_message WHERE model = %s AND res_id IN %s",
-                    [model, tuple(ids)],
-                )
-        env.invalidate_all()
-        payments.action_draft()
-        payments.unlink()
-        invoices.button_draft()
-        invoices.with_context(force_delete=True).unlink()
-        transactions.unlink()
-        orders._action_cancel()
-        orders.unlink()
-        env["product.product"].browse(self.ids["product"]).unlink()
-        env["res.partner"].browse(self.ids["partners"]).unlink()
-        env["website"].browse(self.ids["website"]).unlink()
+    def _remove_data(self, env):
         env.ref("payment.payment_provider_demo").state = self.ids["provider_state"]
+        return super()._remove_data(env)
 
     def _invoiced(self):
         """``{order id: (invoices, invoice emails)}`` as committed."""
