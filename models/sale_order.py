@@ -21,6 +21,7 @@ TRACKING_STAGES = [
     ("shipped", "Shipped"),
     ("return_requested", "Return Requested"),
     ("returned", "Returned"),
+    ("partially_refunded", "Partially Refunded"),
     ("refunded", "Refunded"),
     ("cancelled", "Cancelled"),
 ]
@@ -55,10 +56,13 @@ class SaleOrder(models.Model):
         "checkout_date",
         "transaction_ids.state",
         "transaction_ids.provider_code",
+        "transaction_ids.amount",
         "picking_ids.state",
         "picking_ids.move_ids.picked",
         "return_request_ids.state",
         "refunded_amount",
+        # What was paid, against the refunds (partially refunded or refunded).
+        "order_line.invoice_lines.move_id.amount_residual",
     )
     def _compute_tracking_stage(self):
         for order in self:

@@ -20,6 +20,10 @@ class SaleOrder(models.Model):
 
     def _get_return_tracking_stage(self):
         if self.refunded_amount:
+            # Less than what was paid came back: a partial refund.
+            paid = self._get_paid_amount()
+            if self.currency_id.compare_amounts(self.refunded_amount, paid) < 0:
+                return "partially_refunded"
             return "refunded"
         states = set(self.return_request_ids.mapped("state")) - {"rejected"}
         for stage, state in (

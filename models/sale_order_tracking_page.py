@@ -17,6 +17,7 @@ TRACKING_PAGE_STEP_OF_STAGE = {
     "shipped": 4,  # every step done
     "return_requested": 4,
     "returned": 4,
+    "partially_refunded": 4,
     "refunded": 4,
 }
 

@@ -65,6 +65,27 @@ class TestRefunds(RefundCommon):
         self.assertEqual(len(self._credit_notes(order)), 1)
         self.assertEqual(order.refunded_amount, 30.0)
 
+    def test_partially_refunded_until_all_that_was_paid_came_back(self):
+        order = self._delivered_order()
+        paid = order.amount_total
+        self.assertEqual(order.tracking_stage, "shipped")
+        self._wizard(order, amount=10.0).action_refund()
+        self.assertEqual(order.tracking_stage, "partially_refunded")
+        # The rest, as the wizard proposes it.
+        self._wizard(order).action_refund()
+        self.assertAlmostEqual(order.refunded_amount, paid, delta=0.01)
+        self.assertEqual(order.tracking_stage, "refunded")
+
+    def test_partial_refund_of_a_transfer_paid_on_the_invoice(self):
+        order = self._make_cart(self.customer)
+        self._pay_by_wire_transfer(order)
+        self._record_transfer(order)
+        self._wizard(order, amount=5.0).action_refund()
+        self.assertEqual(order.tracking_stage, "partially_refunded")
+        # The page shows it as a finished order.
+        steps = order._get_tracking_page_steps()
+        self.assertEqual({state for _label, state in steps}, {"done"})
+
     def test_refund_of_a_received_return_takes_its_lines(self):
         order = self._delivered_order(products={self.product: 1, self.product_2: 2})
         line = order.order_line.filtered(lambda sol: sol.product_id == self.product_2)
