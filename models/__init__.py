@@ -7,6 +7,7 @@ from . import website_assignment
 from . import website_offline_payment
 from . import website_cart_reminder
 from . import website_shipping_email
+from . import website_late_delivery
 from . import website_return
 from . import website_invoice_policy
 from . import sale_order_tracking_event
@@ -29,6 +30,8 @@ from . import product_category
 from . import product_template
 from . import payment_transaction
 from . import stock_picking
+from . import delivery_carrier_transit
+from . import stock_picking_expected_date
 from . import delivery_carrier_shipping_label
 from . import delivery_carrier_tracking_number
 from . import delivery_carrier_manifest

@@ -18,6 +18,7 @@ WEBSITE_SETTINGS_FIELDS = (
     "unpaid_cancel_template_id",
     "shipping_email_mode",
     "shipping_email_template_id",
+    "late_delivery_email_enabled",
     "cart_reminder_enabled",
     "cart_reminder_max_age_days",
     "return_enabled",
@@ -60,6 +61,9 @@ class ResConfigSettings(models.TransientModel):
     )
     shipping_email_template_id = fields.Many2one(
         related="website_id.shipping_email_template_id", readonly=False
+    )
+    late_delivery_email_enabled = fields.Boolean(
+        related="website_id.late_delivery_email_enabled", readonly=False
     )
     cart_reminder_enabled = fields.Boolean(
         related="website_id.cart_reminder_enabled", readonly=False

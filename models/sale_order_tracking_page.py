@@ -1,7 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The customer's tracking page of an order: its step bar, timeline and documents."""
+"""The customer's tracking page of an order: its step bar, timeline, parcels
+(what is in each and when it comes) and documents."""
 
-from odoo import models
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.tools import float_compare
 
 # The steps of the customer's tracking page, and the stage each one stands for.
 TRACKING_PAGE_STEPS = ("ordered", "confirmed", "in_preparation", "shipped")
@@ -33,6 +38,8 @@ class SaleOrder(models.Model):
     def _get_tracking_page_values(self):
         """What the tracking page shows; ``self`` is the order the visitor may see."""
         self.ensure_one()
+        deliveries = self._get_tracking_page_deliveries()
+        parcels, lines_to_come = self._get_tracking_page_parcels(deliveries)
         return {
             "steps": self._get_tracking_page_steps(),
             "events": self.env["sale.order.tracking.event"]
@@ -41,9 +48,10 @@ class SaleOrder(models.Model):
                 [("order_id", "=", self.id), ("customer_visible", "=", True)],
                 order="date, id",
             ),
-            "deliveries": self.picking_ids._filter_customer_deliveries().filtered(
-                lambda p: p.state != "cancel"
-            ),
+            "deliveries": deliveries,
+            "parcels": parcels,
+            "lines_to_come": lines_to_come,
+            "arrives_by": self._get_arrives_by(parcels, lines_to_come),
             "invoices": self.invoice_ids.filtered(lambda move: move.state == "posted"),
             "invoice_pending": self._is_web_invoice_pending(),
         }
@@ -73,3 +81,100 @@ class SaleOrder(models.Model):
             )
             for index, step in enumerate(TRACKING_PAGE_STEPS)
         ]
+
+    def _get_tracking_page_deliveries(self):
+        return self.picking_ids._filter_customer_deliveries().filtered(
+            lambda p: p.state != "cancel"
+        )
+
+    def _get_arrives_by(self, parcels=None, lines_to_come=None):
+        """The day the order's last parcel should arrive, or None (a cancelled
+        order, or nothing to deliver). Without ``parcels``, they are read."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return None
+        if parcels is None:
+            parcels, lines_to_come = self._get_tracking_page_parcels(
+                self._get_tracking_page_deliveries()
+            )
+        dates = [parcel["expected_date"] for parcel in parcels] + [
+            line["expected_date"] for line in lines_to_come
+        ]
+        return max(dates, default=None)
+
+    def _get_tracking_page_parcels(self, deliveries):
+        """``(parcels, lines to come)`` of the page: each delivery with its items
+        and expected date, and the order lines in no delivery yet.
+
+        Reads the deliveries, their moves and products together: the page's
+        queries do not grow with its lines or deliveries.
+        """
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        dates = deliveries._get_delivery_dates(today)
+        moves = deliveries.move_ids.filtered(lambda m: m.state != "cancel")
+        moves_of = moves.grouped("picking_id")
+        parcels = []
+        for picking in deliveries:
+            expected, promised, late = dates[picking]
+            shipped = picking.state == "done"
+            items = [
+                {
+                    "product": move.product_id,
+                    "quantity": move.quantity if shipped else move.product_uom_qty,
+                    "uom": move.product_uom,
+                    # Not reserved yet: the product is still to be received.
+                    "waiting": not shipped and move.state != "assigned",
+                }
+                for move in moves_of.get(picking, moves.browse())
+                if not shipped or move.quantity
+            ]
+            parcels.append(
+                {
+                    "picking": picking,
+                    "items": items,
+                    "expected_date": expected,
+                    "promised_date": promised,
+                    "late": late,
+                    "shipped": shipped,
+                    # The rest of a partly shipped delivery.
+                    "backorder": bool(picking.backorder_id) and not shipped,
+                    "tracking_url": picking.carrier_tracking_url
+                    if shipped
+                    and picking.carrier_tracking_url
+                    and picking.carrier_tracking_url.startswith("http")
+                    else None,
+                }
+            )
+        return parcels, self._get_tracking_page_lines_to_come(moves, today)
+
+    def _get_tracking_page_lines_to_come(self, moves, today):
+        """The goods ordered but in no delivery yet, with their expected date:
+        the commitment date, else the line's lead time (from today at the
+        earliest) plus the order's carrier's transit days."""
+        if self.state != "sale":
+            return []
+        planned = defaultdict(float)
+        for move in moves.filtered("sale_line_id"):
+            line = move.sale_line_id
+            quantity = move.quantity if move.state == "done" else move.product_uom_qty
+            planned[line] += move.product_uom._compute_quantity(
+                quantity, line.product_uom, round=False
+            )
+        committed = self.env["stock.picking"]._to_local_date(self.commitment_date)
+        transit = timedelta(days=self.carrier_id.transit_days)
+        lines = []
+        for line in self.order_line:
+            if line.display_type or line.is_delivery or line.product_type != "consu":
+                continue
+            left = line.product_uom_qty - planned[line]
+            if float_compare(left, 0, precision_rounding=line.product_uom.rounding) > 0:
+                lead = self.env["stock.picking"]._to_local_date(line._expected_date()) or today
+                lines.append(
+                    {
+                        "line": line,
+                        "quantity": left,
+                        "expected_date": committed or max(lead, today) + transit,
+                    }
+                )
+        return lines

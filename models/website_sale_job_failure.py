@@ -15,6 +15,7 @@ JOBS = [
     ("unpaid_cancel", "Unpaid Order Cancellation"),
     ("invoice_email", "Invoice Email"),
     ("web_invoicing", "Invoicing"),
+    ("late_delivery_email", "Late Delivery Email"),
 ]
 # Records no longer due for their job: what failed for them is over.
 SETTLED_DOMAINS = {
@@ -27,6 +28,12 @@ SETTLED_DOMAINS = {
     ],
     # Invoiced (or invoiced by hand, or cancelled: the job then clears the flag).
     "web_invoicing": [("order_id.web_invoice_due", "=", False)],
+    # The order is done with (cancelled, or locked) or fully shipped.
+    "late_delivery_email": [
+        "|",
+        ("order_id.state", "!=", "sale"),
+        ("order_id.tracking_stage", "not in", ["confirmed", "in_preparation", "partially_shipped"]),
+    ],
 }
 
 
@@ -201,6 +208,8 @@ class WebsiteSaleJobFailure(models.Model):
             return record, self.env["account.move"]
         if record._name == "account.move":
             return record.line_ids.sale_line_ids.order_id, record
+        if record._name == "stock.picking":
+            return record.sale_id, self.env["account.move"]
         return self.env["sale.order"], self.env["account.move"]
 
     @api.model

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The tracking page of a Persian shop on a phone (375 px): right to left, its step
-bar and timeline in Persian, and a screenshot of it kept with the test's artifacts
+bar, timeline and two parcels (their items and dates) in Persian, and a screenshot of it kept with the test's artifacts
 (Odoo's screenshots folder)."""
 
 import base64
@@ -42,6 +42,8 @@ class TestTourTrackingPersian(WebOrderTrackingCommon, HttpCase):
             ["website_sale_order_tracking"], ["fa_IR"], overwrite=True
         )
         cls.product.with_context(lang="fa_IR").name = "قوری فیروزه‌ای"
+        cls.product_2.with_context(lang="fa_IR").name = "فنجان سفالی"
+        cls.carrier.transit_days = 2
 
     def _persian_website(self):
         """A shop of its own whose default language is Persian, answering on the
@@ -59,10 +61,17 @@ class TestTourTrackingPersian(WebOrderTrackingCommon, HttpCase):
         )
 
     def _shipped_order(self, website):
-        order = self._make_cart(self.customer, website=website)
+        """Shipped in two parcels: the teapot first, then the cup."""
+        order = self._make_cart(
+            self.customer, products={self.product: 1, self.product_2: 2}, website=website
+        )
         self._pay_by_demo(order)
-        order.picking_ids.carrier_tracking_ref = "IR-TOUR-2468"
-        self._validate_picking(order.picking_ids)
+        first = order.picking_ids
+        first.carrier_tracking_ref = "IR-TOUR-2468"
+        self._validate_picking(first, {self.product: 1, self.product_2: 0})
+        second = first.backorder_ids
+        second.carrier_tracking_ref = "IR-TOUR-1357"
+        self._validate_picking(second)
         order.name = "FA-TOUR-1"
         self.assertEqual(order.tracking_stage, "shipped")
         return order

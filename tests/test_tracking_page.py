@@ -121,10 +121,11 @@ class TestTrackingPage(HttpCase, WebOrderTrackingCommon):
         )
         self.assertIn(f"/my/orders/{order.id}/tracking?access_token=", message.body)
 
-    def test_queries_do_not_grow_with_lines_or_events(self):
+    def test_queries_do_not_grow_with_lines_deliveries_or_events(self):
         self.authenticate(self.customer.login, self.customer.login)
         small = self._web_order(1)
-        large = self._web_order(50)
+        large = self._web_order(60)
+        self._ship_in_three_parcels(large)
         for _index in range(20):
             large._add_tracking_event("payment_reminder")
         for order in (small, large):
@@ -135,20 +136,45 @@ class TestTrackingPage(HttpCase, WebOrderTrackingCommon):
         queries = self.cr.sql_log_count - before
         self.assertGreater(queries, 5, "the server's queries are counted")
         with self.assertQueryCount(queries):
-            self.assertEqual(self._page(large).status_code, 200)
+            page = self._page(large)
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(page.text.count('o_wsot_parcel_item"'), 60)
+        self.assertEqual(page.text.count('class="list-group-item o_wsot_parcel"'), 3)
 
     def _web_order(self, lines):
+        products = self.product | self.product_2 | self.product_3
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.partner_id.id,
                 "website_id": self.website.id,
+                "carrier_id": self.carrier.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": self.product.id, "product_uom_qty": 1}
+                        {"product_id": products[index % 3].id, "product_uom_qty": 1}
                     )
-                    for _index in range(lines)
+                    for index in range(lines)
                 ],
             }
         )
         order.action_confirm()
         return order
+
+    def _ship_in_three_parcels(self, order):
+        """The first product shipped, then the second: the third still to come."""
+        first = order.picking_ids
+        first.carrier_tracking_ref = "QUERY-1"
+        self._validate_picking(
+            first, {self.product: 1, self.product_2: 0, self.product_3: 0}
+        )
+        second = first.backorder_ids
+        second.carrier_tracking_ref = "QUERY-2"
+        self._validate_picking(second, {self.product_2: 1, self.product_3: 0})
+        self.assertEqual(len(order.picking_ids), 3)
+        self.assertEqual(order.tracking_stage, "partially_shipped")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product_3 = cls.env["product.product"].create(
+            {"name": "Tracked Saucer", "type": "consu", "is_storable": True}
+        )

@@ -51,6 +51,32 @@ registry.category("web_tour.tours").add("website_sale_order_tracking_fa_phone", 
             trigger: ".o_wsot_timeline li:contains('ارسال شده'):contains('IR-TOUR-2468')",
         },
         {
+            content: "The order's date of arrival, at the top",
+            trigger: ".o_wsot_arrives_by:contains('تحویل تا')",
+        },
+        {
+            content: "Two parcels, each with its items, quantities and date",
+            trigger: ".o_wsot_deliveries .o_wsot_parcel:contains('IR-TOUR-1357')",
+            run() {
+                const parcels = [...document.querySelectorAll(".o_wsot_parcel")];
+                check(parcels.length === 2, `two parcels, not ${parcels.length}`);
+                const [first, second] = parcels;
+                check(first.textContent.includes("قوری فیروزه‌ای"), "the teapot in the first");
+                check(!first.textContent.includes("فنجان سفالی"), "no cup in the first");
+                check(second.textContent.includes("فنجان سفالی"), "the cups in the second");
+                check(second.textContent.includes("2.00"), "two cups");
+                for (const parcel of parcels) {
+                    const date = parcel.querySelector(".o_wsot_parcel_date");
+                    check(date && date.textContent.includes("تحویل"), "each parcel has its date");
+                    check(parcel.querySelector("img"), "each item has its image");
+                    check(
+                        parcel.querySelector("a.o_wsot_tracking_link"),
+                        "each shipped parcel links to the carrier"
+                    );
+                }
+            },
+        },
+        {
             content: "The page fits the phone: nothing runs off sideways",
             trigger: ".o_wsot_deliveries a.o_wsot_tracking_link",
             run() {
