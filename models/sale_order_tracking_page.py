@@ -83,8 +83,11 @@ class SaleOrder(models.Model):
         ]
 
     def _get_tracking_page_deliveries(self):
-        return self.picking_ids._filter_customer_deliveries().filtered(
-            lambda p: p.state != "cancel"
+        # In the order they were made: the first delivery, then its backorders.
+        return (
+            self.picking_ids._filter_customer_deliveries()
+            .filtered(lambda p: p.state != "cancel")
+            .sorted("id")
         )
 
     def _get_arrives_by(self, parcels=None, lines_to_come=None):

@@ -72,6 +72,20 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
         arrives_by = re.search(r"o_wsot_arrives_by.*?<strong[^>]*>([^<]+)<", text, re.S)
         self.assertEqual(arrives_by.group(1).strip(), self._date(max(shipped_on, coming)))
 
+    def test_persian_parcels(self):
+        lang = self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["website_sale_order_tracking"], ["fa_IR"], overwrite=True
+        )
+        self.website.language_ids |= lang
+        order, _shipped, _backorder = self._two_parcels()
+        self.authenticate(self.customer.login, self.customer.login)
+        text = self.url_open(f"/{lang.url_code}{order.get_portal_url(suffix='/tracking')}").text
+        block = re.search(r'o_wsot_arrives_by.*?</p>', text, re.S)
+        self.assertTrue(block)
+        for word in ("تحویل تا", "تحویل احتمالی", "ارسال در", "ارسال بعدی"):
+            self.assertIn(word, text, block.group(0))
+
     def test_the_commitment_date_is_the_promise(self):
         order = self._paid_order()
         order.commitment_date = fields.Datetime.now() + timedelta(days=10)
