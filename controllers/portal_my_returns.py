@@ -28,7 +28,10 @@ class MyReturnsPortal(WebsiteSalePortalAccess):
 
     def _get_returns_searchbar_sortings(self):
         return {
-            "date": {"label": request.env._("Newest"), "order": "request_date desc, id desc"},
+            "date": {
+                "label": request.env._("Newest"),
+                "order": "request_date desc, id desc",
+            },
             "name": {"label": request.env._("Reference"), "order": "name desc"},
             "state": {"label": request.env._("Status"), "order": "state, id desc"},
         }

@@ -172,7 +172,10 @@ class SaleOrder(models.Model):
                 continue
             left = line.product_uom_qty - planned[line]
             if float_compare(left, 0, precision_rounding=line.product_uom.rounding) > 0:
-                lead = self.env["stock.picking"]._to_local_date(line._expected_date()) or today
+                lead = (
+                    self.env["stock.picking"]._to_local_date(line._expected_date())
+                    or today
+                )
                 lines.append(
                     {
                         "line": line,

@@ -32,7 +32,11 @@ SETTLED_DOMAINS = {
     "late_delivery_email": [
         "|",
         ("order_id.state", "!=", "sale"),
-        ("order_id.tracking_stage", "not in", ["confirmed", "in_preparation", "partially_shipped"]),
+        (
+            "order_id.tracking_stage",
+            "not in",
+            ["confirmed", "in_preparation", "partially_shipped"],
+        ),
     ],
 }
 

@@ -23,7 +23,9 @@ class TestMyReturns(HttpCase, ReturnCommon):
         )
 
     def _names(self, response):
-        return re.findall(r'class="o_wsot_my_return".*?>(RET[^<]*)<', response.text, re.S)
+        return re.findall(
+            r'class="o_wsot_my_return".*?>(RET[^<]*)<', response.text, re.S
+        )
 
     def _listed(self, url):
         response = self.url_open(url, allow_redirects=False)

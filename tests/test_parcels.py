@@ -5,7 +5,7 @@ email's "arrives by", and the email of a late delivery."""
 import re
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_date
@@ -59,7 +59,9 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
         self.assertIn("Tracked Cup", first)
         self.assertIn("Tracked Teapot", second)
         self.assertNotIn("Tracked Cup", second)
-        self.assertIn(f"/web/image/product.product/{self.product_2.id}/image_128", first)
+        self.assertIn(
+            f"/web/image/product.product/{self.product_2.id}/image_128", first
+        )
         # Shipped: its date plus the carrier's 3 transit days, and the carrier link.
         shipped_on = self._local(shipped.date_done) + timedelta(days=3)
         self.assertIn(self._date(shipped_on), first)
@@ -70,7 +72,9 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
         self.assertIn("Still to come", second)
         self.assertNotIn("o_wsot_tracking_link", second)
         arrives_by = re.search(r"o_wsot_arrives_by.*?<strong[^>]*>([^<]+)<", text, re.S)
-        self.assertEqual(arrives_by.group(1).strip(), self._date(max(shipped_on, coming)))
+        self.assertEqual(
+            arrives_by.group(1).strip(), self._date(max(shipped_on, coming))
+        )
 
     def test_persian_parcels(self):
         lang = self.env["res.lang"]._activate_lang("fa_IR")
@@ -80,8 +84,10 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
         self.website.language_ids |= lang
         order, _shipped, _backorder = self._two_parcels()
         self.authenticate(self.customer.login, self.customer.login)
-        text = self.url_open(f"/{lang.url_code}{order.get_portal_url(suffix='/tracking')}").text
-        block = re.search(r'o_wsot_arrives_by.*?</p>', text, re.S)
+        text = self.url_open(
+            f"/{lang.url_code}{order.get_portal_url(suffix='/tracking')}"
+        ).text
+        block = re.search(r"o_wsot_arrives_by.*?</p>", text, re.S)
         self.assertTrue(block)
         for word in ("تحویل تا", "تحویل احتمالی", "ارسال در", "ارسال بعدی"):
             self.assertIn(word, text, block.group(0))
@@ -102,7 +108,9 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
         today = self._local(fields.Datetime.now())
         self.assertIn("Delayed", html)
         self.assertIn(self._date(today + timedelta(days=3)), html)
-        self.assertIn(self._date(self._local(picking.scheduled_date) + timedelta(days=3)), html)
+        self.assertIn(
+            self._date(self._local(picking.scheduled_date) + timedelta(days=3)), html
+        )
 
     def test_lines_in_no_delivery_are_still_to_come(self):
         order = self._paid_order(products={self.product: 1, self.product_2: 2})
@@ -149,8 +157,8 @@ class TestParcels(HttpCase, WebOrderTrackingCommon):
     def test_late_delivery_email_goes_once_with_the_new_date(self):
         self.website.late_delivery_email_enabled = True
         order, picking = self._late_order()
-        on_time, on_time_picking = self._late_order(days_ago=1)  # 1 + 3 days
-        shipped, shipped_picking = self._late_order()
+        _on_time, on_time_picking = self._late_order(days_ago=1)  # 1 + 3 days
+        _shipped, shipped_picking = self._late_order()
         self._validate_picking(shipped_picking)
         committed, committed_picking = self._late_order()
         committed.commitment_date = fields.Datetime.now() + timedelta(days=2)
@@ -180,7 +188,9 @@ class TestLateDeliveryWorkers(CronWorkersCase):
             {"name": "Late Worker Shop", "late_delivery_email_enabled": True}
         )
         product = {"name": "Late Worker Teapot", "type": "consu", "list_price": 5.0}
-        orders = self._web_orders(env, ["Late One", "Late Two", "Late Three"], product, website)
+        orders = self._web_orders(
+            env, ["Late One", "Late Two", "Late Three"], product, website
+        )
         orders.action_confirm()
         orders.picking_ids.scheduled_date = fields.Datetime.now() - timedelta(days=4)
         return {
@@ -200,7 +210,7 @@ class TestLateDeliveryWorkers(CronWorkersCase):
         ):
             env.cr.execute(query, [pickings])
         env.invalidate_all()
-        super()._remove_data(env)
+        return super()._remove_data(env)
 
     def test_two_workers_mail_each_late_delivery_once(self):
         errors = self._run_workers(

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The tracking page of a Persian shop on a phone (375 px): right to left, its step
-bar, timeline and two parcels (their items and dates) in Persian, and a screenshot of it kept with the test's artifacts
-(Odoo's screenshots folder)."""
+bar, timeline and two parcels (their items and dates) in Persian, and a screenshot
+of it kept with the test's artifacts (Odoo's screenshots folder)."""
 
 import base64
 import pathlib
@@ -63,7 +63,9 @@ class TestTourTrackingPersian(WebOrderTrackingCommon, HttpCase):
     def _shipped_order(self, website):
         """Shipped in two parcels: the teapot first, then the cup."""
         order = self._make_cart(
-            self.customer, products={self.product: 1, self.product_2: 2}, website=website
+            self.customer,
+            products={self.product: 1, self.product_2: 2},
+            website=website,
         )
         self._pay_by_demo(order)
         first = order.picking_ids
