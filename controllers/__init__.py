@@ -4,3 +4,4 @@ from . import portal_return
 from . import portal_invoice
 from . import order_status
 from . import cart_reminder
+from . import carrier_webhook
