@@ -254,6 +254,9 @@ class DeliveryCarrierEvent(models.Model):
         """
         if not vals_list:
             return self.browse()
+        # The carrier's own events are by no user; an import or a click by its user.
+        user = self.env.user
+        user = user.browse() if self.env.su or user._is_public() else user
         pickings = self.env["stock.picking"].browse(v["picking_id"] for v in vals_list)
         before = {p.id: p.carrier_delivery_status for p in pickings.sudo()}
         try:
@@ -267,7 +270,7 @@ class DeliveryCarrierEvent(models.Model):
                         events |= self.sudo().create(vals)
                 except errors.UniqueViolation:
                     continue
-        events._add_order_timeline_events()
+        events._add_order_timeline_events(user)
         events.flush_model()
         pickings = events.picking_id
         pickings.flush_recordset(["carrier_delivery_status"])
@@ -276,10 +279,9 @@ class DeliveryCarrierEvent(models.Model):
         )._send_carrier_status_email()
         return events
 
-    def _add_order_timeline_events(self):
+    def _add_order_timeline_events(self, user):
         """One timeline event of the order a carrier's event (web orders only),
-        at the carrier's time, shown to the customer."""
-        by_carrier = self.env.user._is_public() or self.env.su
+        at the carrier's time, shown to the customer, by ``user``."""
         self.env["sale.order.tracking.event"].sudo().create(
             [
                 {
@@ -290,7 +292,7 @@ class DeliveryCarrierEvent(models.Model):
                     "picking_id": event.picking_id.id,
                     "carrier_id": event.carrier_id.id,
                     "carrier_tracking_ref": event.tracking_number,
-                    "user_id": False if by_carrier else self.env.user.id,
+                    "user_id": user.id,
                 }
                 for event in self
                 if event.order_id.website_id
