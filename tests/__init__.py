@@ -31,3 +31,4 @@ from . import test_tracking_numbers
 from . import test_carrier_manifest
 from . import test_carrier_webhook
 from . import test_carrier_events_manual
+from . import test_tour_carrier_events
