@@ -99,8 +99,12 @@ class StockPicking(models.Model):
                 picking.carrier_delivery_status
             ):
                 continue
-            # Queued: the carrier's request does not wait for the mail server.
-            picking.with_context(mail_notify_force_send=False).message_post_with_source(
+            # In the customer's language; queued: the carrier's request does not
+            # wait for the mail server.
+            picking.with_context(
+                lang=picking.sale_id.partner_id.lang or self.env.lang,
+                mail_notify_force_send=False,
+            ).message_post_with_source(
                 template,
                 email_layout_xmlid="mail.mail_notification_light",
                 subtype_xmlid="mail.mt_comment",
