@@ -78,7 +78,9 @@ def main(args):
             wsot.drop_db(settings, DB)
     events = args.parcels * len(PHASES)
     recorded = sum(answer["recorded"] for answer in answers)
-    print(f"\n{events} carrier events of {args.parcels} parcels, {args.batch} a request")
+    print(
+        f"\n{events} carrier events of {args.parcels} parcels, {args.batch} a request"
+    )
     print(f"{'recorded':34}{recorded:>12}")
     print(f"{'seconds':34}{seconds:>12.1f}")
     print(f"{'events per second (target >= 200)':34}{events / seconds:>12.0f}")
@@ -123,7 +125,7 @@ def post(keys, events):
             "X-Signature": f"sha256={digest}",
         },
     )
-    with urllib.request.urlopen(request, timeout=120) as reply:
+    with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
         return json.loads(reply.read())
 
 
@@ -173,12 +175,20 @@ def post_all(keys, args):
 def check_data(config):
     return json.loads(
         subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "--child", "--config", config,
-             "--parcels=0"],
+            [
+                sys.executable,
+                os.path.abspath(__file__),
+                "--child",
+                "--config",
+                config,
+                "--parcels=0",
+            ],
             check=True,
             capture_output=True,
             text=True,
-        ).stdout.strip().splitlines()[-1]
+        )
+        .stdout.strip()
+        .splitlines()[-1]
     )
 
 
@@ -204,11 +214,16 @@ def run_child(args):
                 "carrier_webhook_enabled": True,
             }
         )
-        product = env["product.product"].create({"name": "Bench Parcel", "type": "consu"})
+        product = env["product.product"].create(
+            {"name": "Bench Parcel", "type": "consu"}
+        )
         for start in range(0, args.parcels, 250):
             numbers = range(start, min(start + 250, args.parcels))
             partners = env["res.partner"].create(
-                [{"name": f"Bench {n}", "email": f"bench{n}@example.com"} for n in numbers]
+                [
+                    {"name": f"Bench {n}", "email": f"bench{n}@example.com"}
+                    for n in numbers
+                ]
             )
             orders = env["sale.order"].create(
                 [
@@ -230,14 +245,19 @@ def run_child(args):
             cr.commit()
         print(
             json.dumps(
-                {"token": carrier.carrier_webhook_token, "secret": carrier.carrier_webhook_secret}
+                {
+                    "token": carrier.carrier_webhook_token,
+                    "secret": carrier.carrier_webhook_secret,
+                }
             )
         )
 
 
 def counts(env):
     return {
-        "delivered": env["sale.order"].search_count([("tracking_stage", "=", "delivered")]),
+        "delivered": env["sale.order"].search_count(
+            [("tracking_stage", "=", "delivered")]
+        ),
         "emails": env["mail.mail"].search_count([("model", "=", "stock.picking")]),
     }
 

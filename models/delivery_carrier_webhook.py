@@ -13,6 +13,7 @@ import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 from .delivery_carrier_event import TRACKING_REFS_SQL
 
@@ -107,7 +108,9 @@ class DeliveryCarrier(models.Model):
     def _check_carrier_webhook_admin(self):
         if not self.env.is_system():
             raise AccessError(
-                self.env._("Only the administrator may change a carrier's webhook keys.")
+                self.env._(
+                    "Only the administrator may change a carrier's webhook keys."
+                )
             )
 
     def action_regenerate_carrier_webhook_token(self):
@@ -171,15 +174,21 @@ class DeliveryCarrier(models.Model):
         self.ensure_one()
         numbers = sorted(numbers)
         self.env["stock.picking"].flush_model(["carrier_tracking_ref", "carrier_id"])
+        refs = SQL(TRACKING_REFS_SQL)
         self.env.cr.execute(
-            f"""SELECT id, ref FROM stock_picking,
-                       unnest({TRACKING_REFS_SQL}) AS ref
-                 WHERE carrier_tracking_ref IS NOT NULL
-                   AND {TRACKING_REFS_SQL} && %s::text[]
-                   AND carrier_id = %s
-                   AND ref = ANY(%s)
-              ORDER BY id""",
-            [numbers, self.id, numbers],
+            SQL(
+                """SELECT id, ref FROM stock_picking, unnest(%s) AS ref
+                    WHERE carrier_tracking_ref IS NOT NULL
+                      AND %s && %s::text[]
+                      AND carrier_id = %s
+                      AND ref = ANY(%s)
+                 ORDER BY id""",
+                refs,
+                refs,
+                numbers,
+                self.id,
+                numbers,
+            )
         )
         rows = self.env.cr.fetchall()
         pickings = (

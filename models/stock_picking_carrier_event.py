@@ -40,9 +40,7 @@ class StockPicking(models.Model):
 
     def _filter_carrier_deliverable(self):
         """The shipped deliveries to the customer that the carrier may report on."""
-        return self._filter_customer_deliveries().filtered(
-            lambda p: p.state == "done"
-        )
+        return self._filter_customer_deliveries().filtered(lambda p: p.state == "done")
 
     def action_mark_carrier_delivered(self):
         """The warehouse's "Mark as Delivered": a delivered event of now on each
@@ -69,8 +67,12 @@ class StockPicking(models.Model):
                     "picking_id": picking.id,
                     "tracking_number": picking.carrier_tracking_ref,
                     "status": "delivered",
-                    "event_date": max(now, picking.carrier_last_event_id.event_date or now),
-                    "message": self.env._("Marked as delivered by %s", self.env.user.name),
+                    "event_date": max(
+                        now, picking.carrier_last_event_id.event_date or now
+                    ),
+                    "message": self.env._(
+                        "Marked as delivered by %s", self.env.user.name
+                    ),
                     "source": "manual",
                 }
                 for picking in pickings.filtered(

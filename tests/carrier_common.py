@@ -38,7 +38,9 @@ class CarrierClient:
         self.case = case
         self.carrier = carrier.sudo()
 
-    def post(self, events, body=None, timestamp=None, secret=None, token=None, signed=True):
+    def post(
+        self, events, body=None, timestamp=None, secret=None, token=None, signed=True
+    ):
         """Post ``{"events": events}`` (or the raw ``body``), signed with the
         carrier's secret (or ``secret``) at ``timestamp`` (default now)."""
         if body is None:

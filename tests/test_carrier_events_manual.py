@@ -164,14 +164,19 @@ class TestSameEventAtOnce(CronWorkersCase):
             [tuple(self.ids["products"])],
         )
         env.invalidate_all()
-        super()._remove_data(env)
+        result = super()._remove_data(env)
         env["delivery.carrier"].browse(self.ids["carrier"]).unlink()
         env["product.product"].browse(self.ids["products"]).unlink()
+        return result
 
     def _record(self, env):
         carrier = env["delivery.carrier"].browse(self.ids["carrier"])
-        return env["delivery.carrier.event"].sudo()._record_carrier_events(
-            carrier, [carrier_event("WSOT-AT-ONCE", "delivered", "at-once-1")]
+        return (
+            env["delivery.carrier.event"]
+            .sudo()
+            ._record_carrier_events(
+                carrier, [carrier_event("WSOT-AT-ONCE", "delivered", "at-once-1")]
+            )
         )
 
     def test_second_transaction_records_nothing(self):
@@ -192,15 +197,19 @@ class TestSameEventAtOnce(CronWorkersCase):
             first_cr.commit()
         worker.join(timeout=60)
         self.assertEqual(results["first"]["recorded"], 1)
-        self.assertEqual(results["second"], {"received": 1, "recorded": 0, "duplicates": 1})
+        self.assertEqual(
+            results["second"], {"received": 1, "recorded": 0, "duplicates": 1}
+        )
         counts = self._in_own_cursor(
             lambda env: (
                 env["delivery.carrier.event"].search_count(
                     [("external_id", "=", "at-once-1")]
                 ),
                 env["sale.order.tracking.event"].search_count(
-                    [("order_id", "in", self.ids["orders"]),
-                     ("event_type", "=", "carrier_delivered")]
+                    [
+                        ("order_id", "in", self.ids["orders"]),
+                        ("event_type", "=", "carrier_delivered"),
+                    ]
                 ),
                 env["sale.order"].browse(self.ids["orders"]).tracking_stage,
             )

@@ -33,9 +33,7 @@ class TestCarrierWebhook(CarrierEventsCommon):
             ]
         )
         self.assertEqual(answer.status_code, 200, answer.text)
-        self.assertEqual(
-            answer.json(), {"received": 2, "recorded": 2, "duplicates": 0}
-        )
+        self.assertEqual(answer.json(), {"received": 2, "recorded": 2, "duplicates": 0})
         self.assertEqual(first.carrier_delivery_status, "out_for_delivery")
         self.assertEqual(order.tracking_stage, "out_for_delivery")
         event = order.tracking_event_ids.filtered(
@@ -43,12 +41,18 @@ class TestCarrierWebhook(CarrierEventsCommon):
         )
         self.assertTrue(event.customer_visible)
         self.assertEqual(event.description, "Tehran — With the courier")
-        self.assertEqual(str(event.date), "2026-01-06 04:30:00", "the carrier's time, UTC")
+        self.assertEqual(
+            str(event.date), "2026-01-06 04:30:00", "the carrier's time, UTC"
+        )
         self.assertEqual(event.picking_id, first)
 
-        self.client.post([carrier_event(REF, "delivered", "e3", "2026-01-06T12:00:00Z")])
+        self.client.post(
+            [carrier_event(REF, "delivered", "e3", "2026-01-06T12:00:00Z")]
+        )
         self.assertEqual(first.carrier_delivery_status, "delivered")
-        self.assertEqual(order.tracking_stage, "shipped", "the second parcel is not there")
+        self.assertEqual(
+            order.tracking_stage, "shipped", "the second parcel is not there"
+        )
         self.client.post(
             [carrier_event("WSOT-TRK-2", "delivered", "e4", "2026-01-07T12:00:00Z")]
         )
@@ -59,8 +63,12 @@ class TestCarrierWebhook(CarrierEventsCommon):
 
     def test_an_older_event_does_not_undo_a_newer_one(self):
         order = self._shipped_order()
-        self.client.post([carrier_event(REF, "delivered", "late", "2026-01-07T12:00:00Z")])
-        self.client.post([carrier_event(REF, "in_transit", "early", "2026-01-05T12:00:00Z")])
+        self.client.post(
+            [carrier_event(REF, "delivered", "late", "2026-01-07T12:00:00Z")]
+        )
+        self.client.post(
+            [carrier_event(REF, "in_transit", "early", "2026-01-05T12:00:00Z")]
+        )
         self.assertEqual(order.picking_ids.carrier_delivery_status, "delivered")
         self.assertEqual(order.tracking_stage, "delivered")
         self.assertEqual(len(order.picking_ids.carrier_event_ids), 2)
@@ -102,12 +110,21 @@ class TestCarrierWebhook(CarrierEventsCommon):
             "an event not an object": (400, {"events": [good, "x"]}),
             "missing event id": (400, {"events": [dict(good, event_id="")]}),
             "missing number": (400, {"events": [dict(good, tracking_number=None)]}),
-            "number with a comma": (400, {"events": [dict(good, tracking_number="A,B")]}),
+            "number with a comma": (
+                400,
+                {"events": [dict(good, tracking_number="A,B")]},
+            ),
             "bad status": (400, {"events": [dict(good, status="lost")]}),
-            "time without offset": (400, {"events": [dict(good, time="2026-01-05T10:00:00")]}),
+            "time without offset": (
+                400,
+                {"events": [dict(good, time="2026-01-05T10:00:00")]},
+            ),
             "time not a time": (400, {"events": [dict(good, time="yesterday")]}),
             "time a number": (400, {"events": [dict(good, time=1767600000)]}),
-            "time in the future": (400, {"events": [dict(good, time="2999-01-01T00:00:00Z")]}),
+            "time in the future": (
+                400,
+                {"events": [dict(good, time="2999-01-01T00:00:00Z")]},
+            ),
             "over-long message": (400, {"events": [dict(good, message="x" * 513)]}),
             "control characters": (400, {"events": [dict(good, place="a\x00b")]}),
             "message not a text": (400, {"events": [dict(good, message=["x"])]}),
@@ -129,7 +146,9 @@ class TestCarrierWebhook(CarrierEventsCommon):
                 self.assertEqual(self._counts(), counts)
         self.assertEqual(order.tracking_stage, "shipped")
         self.assertEqual(
-            self.url_open(f"/order-tracking/carrier/{self.client.carrier.carrier_webhook_token}").status_code,
+            self.url_open(
+                f"/order-tracking/carrier/{self.client.carrier.carrier_webhook_token}"
+            ).status_code,
             405,
             "GET is not a carrier's event",
         )
@@ -143,7 +162,8 @@ class TestCarrierWebhook(CarrierEventsCommon):
         )
         self.assertEqual(answer.status_code, 404)
         self.assertNotEqual(
-            other.sudo().carrier_webhook_token, self.carrier.sudo().carrier_webhook_token
+            other.sudo().carrier_webhook_token,
+            self.carrier.sudo().carrier_webhook_token,
         )
 
     def test_disabled_or_regenerated_webhook_answers_404(self):
@@ -174,7 +194,9 @@ class TestCarrierWebhook(CarrierEventsCommon):
         self.assertIn("out for delivery", message.body)
         self.assertIn(order.name, message.subject)
         self.website.carrier_email_delivered = False
-        self.client.post([carrier_event(REF, "delivered", "m3", "2026-01-06T12:00:00Z")])
+        self.client.post(
+            [carrier_event(REF, "delivered", "m3", "2026-01-06T12:00:00Z")]
+        )
         self.assertFalse(self._messages(picking, "Delivered"))
         emails = order.tracking_event_ids.filtered(
             lambda e: e.event_type == "email_sent" and e.picking_id == picking
@@ -186,10 +208,12 @@ class TestCarrierWebhook(CarrierEventsCommon):
         # (Odoo merges a .po with the module's .pot); the test's own translation
         # shows the email goes in the customer's language.
         self.env["res.lang"]._activate_lang("fa_IR")
-        template = self.env.ref("website_sale_order_tracking.mail_template_carrier_status")
-        template.with_context(lang="fa_IR").subject = (
-            "{{ object.sale_id.name }}: تلاش ناموفق برای تحویل"
+        template = self.env.ref(
+            "website_sale_order_tracking.mail_template_carrier_status"
         )
+        template.with_context(
+            lang="fa_IR"
+        ).subject = "{{ object.sale_id.name }}: تلاش ناموفق برای تحویل"
         self.customer.partner_id.lang = "fa_IR"
         order = self._shipped_order()
         self.client.post([carrier_event(REF, "failed_attempt", "fa1")])

@@ -39,7 +39,9 @@ class TestTourCarrierEvents(CarrierEventsCommon):
         self.assertEqual(answer.json()["recorded"], 1)
         self.assertEqual(order.tracking_stage, "delivered")
         self.start_tour(
-            url, "website_sale_order_tracking_carrier_delivered", login="wsot_customer_1"
+            url,
+            "website_sale_order_tracking_carrier_delivered",
+            login="wsot_customer_1",
         )
 
 

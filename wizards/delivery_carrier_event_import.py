@@ -77,9 +77,7 @@ class DeliveryCarrierEventImport(models.TransientModel):
             header = [name.strip().lower() for name in next(reader, [])]
             rows = [row for row in reader if any(cell.strip() for cell in row)]
         except csv.Error as error:
-            raise UserError(
-                self.env._("The file is not a valid CSV file.")
-            ) from error
+            raise UserError(self.env._("The file is not a valid CSV file.")) from error
         if (
             len(set(header)) != len(header)
             or not set(REQUIRED_COLUMNS) <= set(header)
