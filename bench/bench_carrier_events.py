@@ -240,6 +240,7 @@ def run_child(args):
             for number, order in zip(numbers, orders, strict=True):
                 order.picking_ids.carrier_tracking_ref = f"BENCH{number:06d}"
             pickings = orders.picking_ids
+            pickings.carrier_id = carrier
             pickings.move_ids.write({"quantity": 1, "picked": True})
             pickings.with_context(skip_sms=True).button_validate()
             cr.commit()
