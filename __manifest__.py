@@ -27,6 +27,7 @@
         "data/return_data.xml",
         "data/ir_cron_data.xml",
         "data/carrier_manifest_data.xml",
+        "data/carrier_status_mail_template_data.xml",
         "views/sale_order_tracking_event_views.xml",
         "views/website_order_assignment_rule_views.xml",
         "views/website_cart_reminder_step_views.xml",
@@ -59,6 +60,8 @@
         "views/res_config_settings_views.xml",
         "views/website_sale_menus.xml",
         "views/website_sale_job_failure_views.xml",
+        "views/delivery_carrier_event_views.xml",
+        "views/portal_tracking_carrier_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

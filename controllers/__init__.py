@@ -5,3 +5,4 @@ from . import portal_invoice
 from . import order_status
 from . import cart_reminder
 from . import portal_my_returns
+from . import carrier_webhook

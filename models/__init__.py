@@ -52,3 +52,9 @@ from . import res_config_settings
 from . import website_order_lookup_attempt
 from . import mail_template
 from . import website_sale_job_failure
+from . import delivery_carrier_event
+from . import delivery_carrier_webhook
+from . import stock_picking_carrier_event
+from . import website_carrier_event
+from . import sale_order_carrier_event
+from . import sale_order_tracking_event_carrier

@@ -10,6 +10,8 @@ from odoo.tools import float_compare
 
 # The steps of the customer's tracking page, and the stage each one stands for.
 TRACKING_PAGE_STEPS = ("ordered", "confirmed", "in_preparation", "shipped")
+# The last step, once a carrier reports on the order's deliveries.
+TRACKING_PAGE_DELIVERED_STEP = "delivered"
 
 TRACKING_PAGE_STEP_OF_STAGE = {
     "quotation": 0,
@@ -19,11 +21,13 @@ TRACKING_PAGE_STEP_OF_STAGE = {
     "confirmed": 1,
     "in_preparation": 2,
     "partially_shipped": 3,
-    "shipped": 4,  # every step done
-    "return_requested": 4,
-    "returned": 4,
-    "partially_refunded": 4,
-    "refunded": 4,
+    "shipped": 4,  # every step done, or Delivered to come
+    "out_for_delivery": 4,
+    "delivered": 5,
+    "return_requested": 5,
+    "returned": 5,
+    "partially_refunded": 5,
+    "refunded": 5,
 }
 
 
@@ -66,10 +70,16 @@ class SaleOrder(models.Model):
             "shipped": self.env._("Partially Shipped")
             if self.tracking_stage == "partially_shipped"
             else self.env._("Shipped"),
+            "delivered": self.env._("Out for Delivery")
+            if self.tracking_stage == "out_for_delivery"
+            else self.env._("Delivered"),
         }
         if self.tracking_stage == "cancelled":
             return []
         current = TRACKING_PAGE_STEP_OF_STAGE[self.tracking_stage]
+        steps = TRACKING_PAGE_STEPS
+        if self._has_carrier_status():
+            steps += (TRACKING_PAGE_DELIVERED_STEP,)
         return [
             (
                 labels[step],
@@ -79,7 +89,7 @@ class SaleOrder(models.Model):
                 if index == current
                 else "todo",
             )
-            for index, step in enumerate(TRACKING_PAGE_STEPS)
+            for index, step in enumerate(steps)
         ]
 
     def _get_tracking_page_deliveries(self):

@@ -31,3 +31,6 @@ from . import test_tracking_numbers
 from . import test_carrier_manifest
 from . import test_my_returns
 from . import test_parcels
+from . import test_carrier_webhook
+from . import test_carrier_events_manual
+from . import test_tour_carrier_events
