@@ -401,6 +401,17 @@ class TestShippingLabelPdf(ShippingCommon):
         order = self._three_step_order()
         pack = self._order_picking(order, self.warehouse.pack_type_id)
         self._put_in_packages(pack, [self.product, self.product_2], self.stock_user)
+        # Each label is as high as its paper (less its margins), whatever the
+        # scale wkhtmltopdf prints at: 144/94 and 142/99 of the width, less 1.5 %.
+        root = self._render(pack | other)
+        styles = " ".join(root.xpath("//style/text()"))
+        self.assertIn("padding-bottom: 150.89%", styles)
+        self.assertIn("padding-bottom: 141.28%", styles)
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            # No wkhtmltopdf here: the HTML the PDF is made of, one label a page.
+            labels = self._labels(root)
+            self.assertEqual(len(labels), 3)
+            return
         pdf = self._render_pdf(pack | other)
         self.assertEqual(len(pdf.pages), 3, "two parcels, then one: no blank page")
         sizes = [self._size_mm(page) for page in pdf.pages]
@@ -410,3 +421,6 @@ class TestShippingLabelPdf(ShippingCommon):
         self.assertIn("2/2", texts[1])
         self.assertIn("1/1", texts[2])
         self.assertIn("Customer One", texts[0])
+        # The barcode's number, at the bottom of the label, is on the page.
+        self.assertIn(pack.name, texts[0])
+        self.assertIn(other.name, texts[2])
