@@ -84,7 +84,9 @@ class StockPicking(models.Model):
                     "message": blocker,
                 }
             }
-        self.carrier_tracking_ref = ",".join([*refs, number] if parcels > 1 else [number])
+        self.carrier_tracking_ref = ",".join(
+            [*refs, number] if parcels > 1 else [number]
+        )
         return None
 
     def _assign_range_tracking_numbers(self, packages_of=None):

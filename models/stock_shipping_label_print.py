@@ -28,7 +28,6 @@ class StockShippingLabelPrint(models.Model):
     )
     delivery_id = fields.Many2one(
         "stock.picking",
-        string="Delivery",
         required=True,
         readonly=True,
         index=True,
@@ -41,7 +40,7 @@ class StockShippingLabelPrint(models.Model):
         related="picking_id.company_id", store=True, readonly=True, index=True
     )
     package_id = fields.Many2one(
-        "stock.quant.package", string="Package", readonly=True, ondelete="set null"
+        "stock.quant.package", readonly=True, ondelete="set null"
     )
     parcel = fields.Char(readonly=True, help="The parcel's n/N on the label.")
     tracking_ref = fields.Char(

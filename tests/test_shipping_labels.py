@@ -10,8 +10,8 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tools import mute_logger
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from .common import LABEL_REPORT as REPORT
@@ -78,7 +78,9 @@ class TestShippingLabels(LabelChecks):
         self.assertEqual(ship.shipping_label_print_date, pack.shipping_label_print_date)
         # The ship step reprints them, now with a tracking number a parcel.
         ship.with_user(self.stock_user).carrier_tracking_ref = "TRK0001,TRK0002"
-        self.assertEqual(packages.mapped("carrier_tracking_ref"), ["TRK0001", "TRK0002"])
+        self.assertEqual(
+            packages.mapped("carrier_tracking_ref"), ["TRK0001", "TRK0002"]
+        )
         labels = self._labels(self._render(ship))
         self.assertEqual(len(labels), 2)
         for label, weight, number in zip(
