@@ -23,18 +23,15 @@ queries, emails queued, peak resident memory of the process and its growth durin
 the pass; then the ratios. Not a test: times depend on the machine.
 """
 
-import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
+import harness
+from harness import open_env, rss_mb, wsot
 
 DATA_DB = "wsot_bench_data"  # also in data_ready()
 RUN_DB = "wsot_bench_run"
@@ -42,7 +39,7 @@ PRODUCTS = 40
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__, children=["generate", "odoo", "addon"])
     parser.add_argument("--carts", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=20_000)
     parser.add_argument(
@@ -51,10 +48,6 @@ def parse_args():
     parser.add_argument(
         "--passes", default="odoo,addon", help="which passes to run (odoo,addon)"
     )
-    # Internal: what one child process does.
-    parser.add_argument("--child", choices=["generate", "odoo", "addon"])
-    parser.add_argument("--config")
-    parser.add_argument("--db")
     return parser.parse_args()
 
 
@@ -62,9 +55,7 @@ def parse_args():
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench", "8469")
+    with harness.databases("bench", "8469") as (settings, config):
         key = f"{args.carts}-{args.due}"
         if args.regenerate or not data_ready(settings, key):
             wsot.install_addon(settings, config, DATA_DB, demo=False)
@@ -84,10 +75,9 @@ def main(args):
             )
         results = {}
         for name in args.passes.split(","):
-            wsot.copy_db(settings, DATA_DB, RUN_DB)
-            wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
-            results[name] = child(config, RUN_DB, name, args)
-            wsot.drop_db(settings, RUN_DB)
+            with harness.fresh_copy(settings, DATA_DB, RUN_DB):
+                wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
+                results[name] = child(config, RUN_DB, name, args)
     report(args, results)
 
 
@@ -103,61 +93,31 @@ def data_ready(settings, key):
 
 
 def child(config, db, what, args):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        f"--child={what}",
-        f"--config={config}",
-        f"--db={db}",
-        f"--carts={args.carts}",
-        f"--due={args.due}",
-    ]
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
-    if result.returncode:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        wsot.fail(f"bench child {what} exited with {result.returncode}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return harness.run_child(__file__, config, db, what, carts=args.carts, due=args.due)
 
 
 def report(args, results):
     if len(results) < 2:
         print(json.dumps(results, indent=2))
         return
-    odoo, addon = results["odoo"], results["addon"]
+    addon = results["addon"]
     print(f"\n{args.carts} carts on 2 websites, {args.due} due\n")
-    print(f"{'':28}{'Odoo 18':>14}{'addon':>14}{'ratio':>10}")
-    rows = [
-        ("wall time (s)", "seconds", "{:.1f}"),
-        ("SQL queries", "queries", "{:d}"),
-        ("emails queued", "emails", "{:d}"),
-        ("peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
-        ("RSS growth in pass (MB)", "rss_growth_mb", "{:.0f}"),
-    ]
-    for label, key, fmt in rows:
-        ratio = odoo[key] / addon[key] if addon[key] else float("inf")
-        print(
-            f"{label:28}{fmt.format(odoo[key]):>14}{fmt.format(addon[key]):>14}"
-            f"{ratio:>9.1f}x"
-        )
+    harness.print_comparison(
+        [("odoo", "Odoo 18"), ("addon", "addon")],
+        results,
+        [
+            ("wall time (s)", "seconds", ".1f"),
+            ("SQL queries", "queries", "d"),
+            ("emails queued", "emails", "d"),
+            ("peak RSS (MB)", "peak_rss_mb", ".0f"),
+            ("RSS growth in pass (MB)", "rss_growth_mb", ".0f"),
+        ],
+        ratio=("odoo", "addon"),
+    )
     print(f"\naddon: {addon['batches']} batches of {addon['batch_size']} carts")
 
 
 # --- Children: one Odoo process each --------------------------------------------------
-
-
-def open_env(args):
-    sys.path.insert(0, wsot.ODOO_SRC)
-    import odoo
-    from odoo import SUPERUSER_ID, api
-
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
-    cr = registry.cursor()
-    return api.Environment(cr, SUPERUSER_ID, {})
-
-
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(args):
@@ -166,7 +126,7 @@ def run_child(args):
         generate(env, args.carts, args.due)
         env.cr.commit()
         env.cr.close()
-        print(json.dumps({}))
+        harness.child_output({})
         return
     prepare_pass(env, args.child)
     env.cr.commit()
@@ -203,7 +163,7 @@ def run_child(args):
         "batches": -(-emails // batch_size) if batch_size else 0,
     }
     env.cr.close()
-    print(json.dumps(result))
+    harness.child_output(result)
 
 
 def prepare_pass(env, name):

@@ -11,60 +11,48 @@ wkhtmltopdf. Prints the time, the report calls, the wkhtmltopdf runs, the SQL
 queries and the pages of the PDF. Not a test: times depend on the machine.
 """
 
-import argparse
 import io
-import json
 import os
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
+import harness
+from harness import wsot
 
 DB = "wsot_bench_labels"
 REPORT = "website_sale_order_tracking.action_report_shipping_label"
+ROWS = [
+    ("wall time, PDF (s)", "pdf_seconds", ".1f"),
+    ("wall time, HTML only (s)", "html_seconds", ".1f"),
+    ("ms a label, PDF", "ms_per_label", ".1f"),
+    ("report calls", "report_calls", "d"),
+    ("wkhtmltopdf runs", "wkhtmltopdf_runs", "d"),
+    ("SQL queries", "queries", "d"),
+    ("PDF pages", "pages", "d"),
+    ("PDF size (kB)", "kilobytes", "d"),
+]
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("--labels", type=int, default=500)
-    parser.add_argument("--child", action="store_true")
-    parser.add_argument("--config")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_labels", "8669")
+    with harness.databases("bench_labels", "8669") as (settings, config):
         wsot.install_addon(settings, config, DB, demo=False)
         try:
-            command = [
-                sys.executable,
-                os.path.abspath(__file__),
-                "--child",
-                f"--config={config}",
-                f"--labels={args.labels}",
-            ]
-            result = subprocess.run(command, check=True, capture_output=True, text=True)
+            figures = harness.run_child(__file__, config, DB, True, labels=args.labels)
         finally:
             wsot.drop_db(settings, DB)
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"\nShipping labels of {figures['deliveries']} ready deliveries, one print")
-    for label, key, unit in (
-        ("wall time, PDF (s)", "pdf_seconds", ".1f"),
-        ("wall time, HTML only (s)", "html_seconds", ".1f"),
-        ("ms a label, PDF", "ms_per_label", ".1f"),
-        ("report calls", "report_calls", "d"),
-        ("wkhtmltopdf runs", "wkhtmltopdf_runs", "d"),
-        ("SQL queries", "queries", "d"),
-        ("PDF pages", "pages", "d"),
-        ("PDF size (kB)", "kilobytes", "d"),
-    ):
-        print(f"{label:34}{figures[key]:>12{unit}}")
+    harness.print_figures(
+        f"Shipping labels of {figures['deliveries']} ready deliveries, one print",
+        figures,
+        ROWS,
+    )
 
 
 def make_deliveries(env, count):
@@ -120,22 +108,16 @@ def make_deliveries(env, count):
 
 
 def run_child(args):
-    sys.path.insert(0, wsot.ODOO_SRC)
-    import odoo
-    from odoo import SUPERUSER_ID, api
-
-    odoo.tools.config.parse_config(["-c", args.config, "-d", DB])
-    registry = odoo.modules.registry.Registry(DB)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        deliveries = make_deliveries(env, args.labels)
-        # The labels carry their own style: wkhtmltopdf needs no Odoo server.
-        env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
-        cr.commit()
-        env.invalidate_all()
-        figures = measure(env, deliveries)
-        cr.rollback()
-    print(json.dumps(figures))
+    env = harness.open_env(args)
+    deliveries = make_deliveries(env, args.labels)
+    # The labels carry their own style: wkhtmltopdf needs no Odoo server.
+    env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
+    env.cr.commit()
+    env.invalidate_all()
+    figures = measure(env, deliveries)
+    env.cr.rollback()
+    env.cr.close()
+    harness.child_output(figures)
 
 
 def measure(env, deliveries):

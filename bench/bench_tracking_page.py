@@ -11,7 +11,6 @@ median server time of each and their ratio (target: at most 1.2). Not a test: ti
 depend on the machine.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -20,10 +19,10 @@ import sys
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
+import harness
+from harness import wsot
 
 DB = "wsot_bench_page"
 PORT = "8569"
@@ -31,20 +30,18 @@ LOGIN = "bench_page_customer"
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--child", action="store_true")
-    parser.add_argument("--config")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_page", PORT)
+    with harness.databases("bench_page", PORT) as (settings, config):
         wsot.install_addon(settings, config, DB, demo=False)
-        order_id = json.loads(child(config, args))["order_id"]
+        order_id = harness.run_child(__file__, config, DB, True, lines=args.lines)[
+            "order_id"
+        ]
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -70,18 +67,6 @@ def main(args):
     print(f"{'Odoo  /my/orders/<id>':34}{odoo * 1000:>12.1f}")
     print(f"{'addon /my/orders/<id>/tracking':34}{addon * 1000:>12.1f}")
     print(f"{'ratio (target <= 1.2)':34}{addon / odoo:>12.2f}")
-
-
-def child(config, args):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--child",
-        f"--config={config}",
-        f"--lines={args.lines}",
-    ]
-    result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return result.stdout.strip().splitlines()[-1]
 
 
 class Session:
@@ -144,14 +129,10 @@ def measure(session, order_id, requests):
 
 
 def run_child(args):
-    sys.path.insert(0, wsot.ODOO_SRC)
-    import odoo
-    from odoo import SUPERUSER_ID, Command, api
+    env = harness.open_env(args)
+    from odoo import Command
 
-    odoo.tools.config.parse_config(["-c", args.config, "-d", DB])
-    registry = odoo.modules.registry.Registry(DB)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with env.cr as cr:
         website = env["website"].search([], limit=1)
         user = env["res.users"].create(
             {
@@ -186,7 +167,7 @@ def run_child(args):
         invoice = order._create_invoices()
         invoice.action_post()
         cr.commit()
-        print(json.dumps({"order_id": order.id}))
+        harness.child_output({"order_id": order.id})
 
 
 if __name__ == "__main__":

@@ -37,21 +37,17 @@ post-processing at most 1.1 times that without invoicing; bulk invoicing at leas
 2 times faster than Odoo's. Not a test: times depend on the machine.
 """
 
-import argparse
 import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
-from bench_cart_reminders import open_env, rss_mb  # noqa: E402
+import harness
+from harness import open_env, rss_mb, wsot
 
 DATA_DB = "wsot_bench_invoice_data"
 RUN_DB = "wsot_bench_invoice_run"
@@ -60,7 +56,7 @@ LABELS = {"none": "no invoicing", "odoo": "Odoo 18", "addon": "addon"}
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__, children=["generate", *PASSES])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument(
         "--passes", default=",".join(PASSES), help="which passes to run, in order"
@@ -73,21 +69,15 @@ def parse_args():
         action="store_true",
         help="reuse the database kept by --keep (same --orders) instead of a new one",
     )
-    # Internal: what one child process does.
-    parser.add_argument("--child", choices=["generate", *PASSES])
-    parser.add_argument("--config")
-    parser.add_argument("--db")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
     if not shutil.which("wkhtmltopdf"):
         # Without it Odoo cannot make the order and invoice PDFs: the payments'
         # post-processing fails in both passes.
         wsot.fail("wkhtmltopdf is needed: apt-get install -y wkhtmltopdf")
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_invoice", "8669")
+    with harness.databases("bench_invoice", "8669") as (settings, config):
         if not (args.reuse and wsot.db_exists(settings, DATA_DB)):
             if wsot.db_exists(settings, DATA_DB):
                 wsot.drop_db(settings, DATA_DB)
@@ -96,29 +86,16 @@ def main(args):
             child(config, DATA_DB, "generate", args)
         results = {}
         for name in args.passes.split(","):
-            wsot.copy_db(settings, DATA_DB, RUN_DB)
-            wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
-            results[name] = child(config, RUN_DB, name, args)
-            wsot.drop_db(settings, RUN_DB)
+            with harness.fresh_copy(settings, DATA_DB, RUN_DB):
+                wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
+                results[name] = child(config, RUN_DB, name, args)
         if not args.keep:
             wsot.drop_db(settings, DATA_DB)
     report(args, results)
 
 
 def child(config, db, what, args):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        f"--child={what}",
-        f"--config={config}",
-        f"--db={db}",
-        f"--orders={args.orders}",
-    ]
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
-    if result.returncode:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        wsot.fail(f"bench child {what} exited with {result.returncode}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return harness.run_child(__file__, config, db, what, orders=args.orders)
 
 
 def report(args, results):
@@ -225,7 +202,7 @@ def run_child(args):
         generate(env, args.orders)
         env.cr.commit()
         env.cr.close()
-        print(json.dumps({}))
+        harness.child_output({})
         return
     prepare_pass(env, args.child)
     env.cr.commit()
@@ -235,7 +212,7 @@ def run_child(args):
         result.update(run_invoicing_job(env, pdf_calls))
     result.update(count_invoicing(env), peak_rss_mb=rss_mb())
     env.cr.close()
-    print(json.dumps(result))
+    harness.child_output(result)
 
 
 def post_process(env, pdf_calls):

@@ -40,6 +40,8 @@ from . import sale_order_shipping_label
 from . import stock_picking_shipping_label
 from . import stock_move_shipping_label
 from . import stock_picking_tracking_number
+from . import stock_quant_package_tracking_number
+from . import stock_shipping_label_print
 from . import stock_carrier_manifest
 from . import stock_picking_carrier_manifest
 from . import ir_actions_report_shipping_label

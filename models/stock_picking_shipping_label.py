@@ -8,27 +8,89 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 SHIPPING_LABEL_REPORT = "website_sale_order_tracking.action_report_shipping_label"
+PRINT_FIELDS = {
+    "shipping_label_print_ids",
+    "shipping_label_printed_ids",
+    "shipping_label_print_count",
+    "shipping_label_print_date",
+}
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    shipping_label_print_ids = fields.One2many(
+        "stock.shipping.label.print",
+        "delivery_id",
+        string="Label Prints",
+        readonly=True,
+        help="Each label printed for the parcels of this delivery, reprints "
+        "included.",
+    )
+    shipping_label_printed_ids = fields.One2many(
+        "stock.shipping.label.print",
+        "picking_id",
+        string="Labels Printed Here",
+        readonly=True,
+    )
     shipping_label_print_count = fields.Integer(
         string="Labels Printed",
-        default=0,
-        readonly=True,
+        compute="_compute_shipping_label_print",
+        store=True,
         copy=False,
         help="How many times the shipping labels of this delivery were printed, "
-        "reprints included.",
+        "reprints included (from the record of the prints).",
     )
     shipping_label_print_date = fields.Datetime(
-        string="Labels Last Printed On", readonly=True, copy=False
+        string="Labels Last Printed On",
+        compute="_compute_shipping_label_print",
+        store=True,
+        copy=False,
     )
     shipping_label_available = fields.Boolean(
         compute="_compute_shipping_label_available",
         help="A delivery to the customer follows this transfer: its parcels get "
         "shipping labels.",
     )
+
+    @api.depends(
+        "shipping_label_print_ids.print_number",
+        "shipping_label_print_ids.print_date",
+        "shipping_label_printed_ids.print_number",
+        "shipping_label_printed_ids.print_date",
+    )
+    def _compute_shipping_label_print(self):
+        for picking in self:
+            prints = picking.shipping_label_print_ids | (
+                picking.shipping_label_printed_ids
+            )
+            picking.shipping_label_print_count = max(
+                prints.mapped("print_number"), default=0
+            )
+            picking.shipping_label_print_date = max(
+                prints.mapped("print_date"), default=False
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_shipping_label_print_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_shipping_label_print_vals(vals)
+        return super().write(vals)
+
+    def _check_shipping_label_print_vals(self, vals):
+        """The prints are recorded by printing, never written: not by RPC, not by a
+        form."""
+        if not self.env.su and PRINT_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "Label prints are recorded when the labels are printed; they "
+                    "cannot be changed."
+                )
+            )
 
     @api.depends(
         "state", "picking_type_id", "location_dest_id", "move_ids.move_dest_ids"
@@ -80,45 +142,49 @@ class StockPicking(models.Model):
 
     def _take_over_shipping_labels(self):
         """The deliveries of self made from a step before shipping whose labels
-        were printed take over what those labels carry: the tracking number and
-        the print record."""
+        were printed take over what those labels carry: the tracking numbers and
+        the record of the prints."""
         for delivery in self._filter_customer_deliveries().filtered(
             lambda p: p.state not in ("done", "cancel")
         ):
-            previous = delivery.move_ids.move_orig_ids.picking_id.filtered(
-                "shipping_label_print_count"
-            )
-            if not previous or delivery.shipping_label_print_count:
+            previous = delivery.move_ids.move_orig_ids.picking_id
+            prints = previous.shipping_label_print_ids
+            if not prints:
                 continue
-            values = {
-                "shipping_label_print_count": max(
-                    previous.mapped("shipping_label_print_count")
-                ),
-                "shipping_label_print_date": max(
-                    previous.mapped("shipping_label_print_date")
-                ),
-            }
+            prints.sudo().write({"delivery_id": delivery.id})
             numbered = previous.filtered("carrier_tracking_ref")
             if numbered and not delivery.carrier_tracking_ref:
-                values["carrier_tracking_ref"] = numbered[0].carrier_tracking_ref
-            delivery.sudo().write(values)
+                delivery.sudo().carrier_tracking_ref = numbered[0].carrier_tracking_ref
 
-    def _get_shipping_parcels(self):
-        """The parcels of this transfer, as ``(package or None, weight)``: its
-        packages in the order they were made, plus one for what is not packed;
-        one parcel for the whole transfer when nothing is packed."""
+    def _get_shipping_packages(self):
+        """The parcels of this transfer, in the order of their labels: its
+        packages in the order they were made, plus None for what is not packed;
+        [None] (the whole transfer) when nothing is packed."""
         self.ensure_one()
         packages = self.move_line_ids.result_package_id.sorted("id")
         if not packages:
+            return [None]
+        unpacked = any(
+            ml.quantity and not ml.result_package_id for ml in self.move_line_ids
+        )
+        return [*packages, None] if unpacked else list(packages)
+
+    def _get_shipping_parcels(self):
+        """The parcels of this transfer (``_get_shipping_packages``) with their
+        weight, as ``(package or None, weight)``."""
+        self.ensure_one()
+        packages = self._get_shipping_packages()
+        if packages == [None]:
             return [(None, self.weight_bulk or self.weight)]
-        weights = packages.sudo()._get_weight(self.id)
-        parcels = [
-            (package, package.shipping_weight or weights[package])
+        weights = self.move_line_ids.result_package_id.sudo()._get_weight(self.id)
+        return [
+            (
+                (package, package.shipping_weight or weights[package])
+                if package
+                else (None, self.weight_bulk)
+            )
             for package in packages
         ]
-        if any(ml.quantity and not ml.result_package_id for ml in self.move_line_ids):
-            parcels.append((None, self.weight_bulk))
-        return parcels
 
     def _get_shipping_label_lang(self):
         """The label's language: the website's for a web order (right to left and
@@ -133,7 +199,8 @@ class StockPicking(models.Model):
 
     def _get_shipping_labels(self):
         """The labels of the transfers of self, one a parcel, in order: the values
-        of the shipping label report."""
+        of the shipping label report. Each carries its parcel's tracking number
+        (else the delivery's reference) as its barcode."""
         weight_uom = self.env[
             "product.template"
         ]._get_weight_uom_name_from_ir_config_parameter()
@@ -144,6 +211,7 @@ class StockPicking(models.Model):
                 continue
             common = delivery._get_shipping_label_values()
             parcels = picking._get_shipping_parcels()
+            numbers = delivery._get_parcel_tracking_refs([p for p, _w in parcels])
             for index, (package, weight) in enumerate(parcels, start=1):
                 labels.append(
                     dict(
@@ -153,6 +221,8 @@ class StockPicking(models.Model):
                         parcel=f"{index}/{len(parcels)}",
                         weight=weight,
                         weight_uom=weight_uom,
+                        tracking_ref=numbers.get(package),
+                        barcode=numbers.get(package) or delivery.name,
                     )
                 )
         return labels
@@ -176,13 +246,13 @@ class StockPicking(models.Model):
             "direction": env["res.lang"]._get_data(code=lang).direction or "ltr",
             "sender": sender,
             "sender_lines": self._get_shipping_label_address(sender, env),
+            "separator": "، " if lang.startswith("fa") else ", ",
             "recipient": recipient,
             "recipient_name": recipient.name or recipient.commercial_partner_id.name,
             "recipient_lines": self._get_shipping_label_address(recipient, env),
             "recipient_phone": recipient.phone or recipient.mobile,
             "carrier_name": carrier.name,
             "service": carrier.shipping_label_service,
-            "barcode": self.carrier_tracking_ref or self.name,
             "amount_to_collect": order._get_amount_to_collect() if order else 0.0,
             "currency": order.currency_id or self.company_id.currency_id,
         }
@@ -213,29 +283,52 @@ class StockPicking(models.Model):
         self.check_access("read")
 
     def _prepare_shipping_label_print(self):
-        """Before printing the labels of self: their deliveries get a number of
-        their carrier's range when they have none, and the print is recorded on
-        each delivery (date and count: a reprint counts again)."""
+        """Before printing the labels of self: the parcels of their deliveries get
+        a number of their carrier's range when they have none."""
         self._check_shipping_label_rights()
-        deliveries = self.sudo().browse()
+        parcels_of = {}
         for picking in self.sudo():
-            deliveries |= picking._get_shipping_label_delivery()
-        if not deliveries:
+            delivery = picking._get_shipping_label_delivery()
+            if delivery:
+                packages = picking._get_shipping_packages()
+                parcels_of.setdefault(delivery, []).extend(
+                    p for p in packages if p not in parcels_of.get(delivery, [])
+                )
+        if not parcels_of:
             raise UserError(
                 self.env._("No delivery to a customer follows these transfers.")
             )
-        deliveries._assign_range_tracking_numbers()
-        deliveries.flush_recordset()
-        self.env.cr.execute(
-            "UPDATE stock_picking SET shipping_label_print_date = %s, "
-            "shipping_label_print_count = COALESCE(shipping_label_print_count, 0) + 1 "
-            "WHERE id IN %s",
-            [fields.Datetime.now(), tuple(deliveries.ids)],
-        )
-        deliveries.invalidate_recordset(
-            ["shipping_label_print_date", "shipping_label_print_count"]
+        deliveries = self.sudo().browse([d.id for d in parcels_of])
+        deliveries._assign_range_tracking_numbers(
+            {d.id: packages for d, packages in parcels_of.items()}
         )
         return deliveries
+
+    def _record_shipping_label_print(self, labels):
+        """Record the print of ``labels`` (the report's values): a row a label, by
+        the user who printed, the print's number on its delivery (a reprint
+        counts again)."""
+        now = fields.Datetime.now()
+        next_print = {
+            label["delivery"]: label["delivery"].shipping_label_print_count + 1
+            for label in labels
+        }
+        self.env["stock.shipping.label.print"].sudo().create(
+            [
+                {
+                    "picking_id": label["picking"].id,
+                    "delivery_id": label["delivery"].id,
+                    "package_id": label["package"].id if label["package"] else False,
+                    "parcel": label["parcel"],
+                    "tracking_ref": label["tracking_ref"] or False,
+                    "print_number": next_print[label["delivery"]],
+                    "reprint": next_print[label["delivery"]] > 1,
+                    "print_date": now,
+                    "user_id": self.env.uid,
+                }
+                for label in labels
+            ]
+        )
 
     def action_print_shipping_labels(self):
         """Print the shipping labels of the selected transfers, in one PDF."""

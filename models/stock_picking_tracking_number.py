@@ -14,13 +14,69 @@ class StockPicking(models.Model):
         related="carrier_id.tracking_number_range"
     )
 
+    def _get_tracking_refs(self):
+        """The tracking numbers of the transfer: Odoo's *Tracking Reference*
+        lists one a parcel, comma-separated (as Odoo's carrier integrations
+        write the numbers of several packages)."""
+        self.ensure_one()
+        refs = (self.carrier_tracking_ref or "").split(",")
+        return [ref.strip() for ref in refs if ref.strip()]
+
+    def _get_parcel_tracking_refs(self, packages):
+        """Which of the transfer's numbers each parcel of ``packages`` carries
+        (a package, or None for what is not packed): ``{parcel: number}``. A
+        package keeps the number it was given when that number is still one of
+        the transfer's; the other numbers go to the other parcels in order."""
+        self.ensure_one()
+        free = self._get_tracking_refs()
+        numbers = {}
+        for package in packages:
+            if package and package.sudo().carrier_tracking_ref in free:
+                numbers[package] = package.sudo().carrier_tracking_ref
+                free.remove(numbers[package])
+        for package in packages:
+            if package not in numbers and free:
+                numbers[package] = free.pop(0)
+        return numbers
+
+    def _pin_parcel_tracking_refs(self, packages=None):
+        """Each package of the transfer keeps the number it carries, so that a
+        package added or removed later does not move the others' numbers."""
+        for picking in self:
+            parcels = packages or picking._get_shipping_packages()
+            numbers = picking._get_parcel_tracking_refs(parcels)
+            for package, number in numbers.items():
+                if package and package.sudo().carrier_tracking_ref != number:
+                    package.sudo().carrier_tracking_ref = number
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("carrier_tracking_ref"):
+            # A number scanned or typed for a packed delivery is its next parcel's.
+            self.filtered(
+                lambda p: p.move_line_ids.result_package_id
+            )._pin_parcel_tracking_refs()
+        return result
+
     def on_barcode_scanned(self, barcode):
         """A code scanned on the form of a delivery to the customer not yet done
-        is its tracking number, once it passes the carrier's check digit."""
+        is a tracking number, once it passes the carrier's check digit: the
+        delivery's, or, when it has several parcels, the next parcel's without
+        one (in the order of their labels)."""
         if self.state in ("done", "cancel") or not self._filter_customer_deliveries():
             return None
         number = (barcode or "").strip()
         blocker = self.carrier_id._get_tracking_number_blocker(number)
+        refs = self._get_tracking_refs()
+        parcels = len(self._get_shipping_packages())
+        if not blocker and number in refs:
+            blocker = self.env._("%s is already scanned.", number)
+        elif not blocker and parcels > 1 and len(refs) >= parcels:
+            blocker = self.env._(
+                "Each of the %s parcels has its tracking number: clear the "
+                "Tracking Reference to scan them again.",
+                parcels,
+            )
         if blocker:
             return {
                 "warning": {
@@ -28,38 +84,52 @@ class StockPicking(models.Model):
                     "message": blocker,
                 }
             }
-        self.carrier_tracking_ref = number
+        self.carrier_tracking_ref = ",".join(
+            [*refs, number] if parcels > 1 else [number]
+        )
         return None
 
-    def _assign_range_tracking_numbers(self):
-        """Give the transfers of self without a tracking number the next number
-        of their carrier's range (carriers with a range only).
+    def _assign_range_tracking_numbers(self, packages_of=None):
+        """Give each parcel of the transfers of self without a tracking number the
+        next number of their carrier's range (carriers with a range only): a
+        number a package when packages are used (``packages_of``: the parcels of
+        each transfer by id, else its own), listed in *Tracking Reference*.
 
         Their rows are locked first: of two users printing the same delivery at
-        once, the second waits and finds the number of the first.
+        once, the second waits, then is retried (Odoo's serialization) and finds
+        the numbers of the first.
         """
         # The carrier may be read from a sale order the warehouse user cannot
         # read (Odoo lets them validate its delivery): the rights were checked
         # by the caller.
         todo = self.sudo().filtered(
             lambda p: p._get_shipping_carrier().tracking_number_range
-            and not p.carrier_tracking_ref
             and p.state not in ("done", "cancel")
         )
         if not todo:
             return self.browse()
         todo.flush_recordset(["carrier_tracking_ref"])
         self.env.cr.execute(
-            "SELECT id FROM stock_picking WHERE id IN %s "
-            "AND carrier_tracking_ref IS NULL ORDER BY id FOR NO KEY UPDATE",
+            "SELECT id FROM stock_picking WHERE id IN %s ORDER BY id "
+            "FOR NO KEY UPDATE",
             [tuple(todo.ids)],
         )
-        todo = self.browse(row[0] for row in self.env.cr.fetchall()).sudo()
+        todo.invalidate_recordset(["carrier_tracking_ref"])
+        numbered = self.browse()
         for picking in todo:
-            picking.carrier_tracking_ref = (
-                picking._get_shipping_carrier()._take_tracking_number()
-            )
-        return todo
+            parcels = (packages_of or {}).get(
+                picking.id
+            ) or picking._get_shipping_packages()
+            numbers = picking._get_parcel_tracking_refs(parcels)
+            missing = [parcel for parcel in parcels if parcel not in numbers]
+            if not missing:
+                continue
+            carrier = picking._get_shipping_carrier()
+            new = [carrier._take_tracking_number() for _parcel in missing]
+            picking.carrier_tracking_ref = ",".join(picking._get_tracking_refs() + new)
+            picking._pin_parcel_tracking_refs(parcels)
+            numbered |= picking
+        return numbered
 
     def action_take_tracking_number(self):
         """The button of the ship step: the next number of the carrier's range."""

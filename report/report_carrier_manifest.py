@@ -13,9 +13,18 @@ class ReportCarrierManifest(models.AbstractModel):
         manifests = self.env["stock.carrier.manifest"].browse(docids)
         manifests._check_manifest_rights()
         manifests.check_access("read")
+        parcels = {manifest: manifest._get_parcels() for manifest in manifests}
         return {
             "doc_ids": docids,
             "doc_model": "stock.carrier.manifest",
             "docs": manifests,
-            "parcels": {manifest: manifest._get_parcels() for manifest in manifests},
+            "parcels": parcels,
+            # The tracking number of each parcel: {picking: {package: number}}.
+            "tracking_refs": {
+                picking: picking.sudo()._get_parcel_tracking_refs(
+                    [package for package, _weight in picking_parcels]
+                )
+                for by_picking in parcels.values()
+                for picking, picking_parcels in by_picking.items()
+            },
         }

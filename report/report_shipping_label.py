@@ -12,13 +12,25 @@ class ReportShippingLabel(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         pickings = self.env["stock.picking"].browse(docids)
         pickings._check_shipping_label_rights()
-        if (data or {}).get("report_type") == "pdf":
-            # A print (not a preview): numbers from the carriers' ranges, and the
-            # print recorded on each delivery.
+        printing = (data or {}).get("report_type") == "pdf"
+        if printing:
+            # A print (not a preview): numbers from the carriers' ranges...
             pickings._prepare_shipping_label_print()
+        labels = pickings._get_shipping_labels()
+        if printing:
+            # ... and the print recorded, a row a label.
+            pickings._record_shipping_label_print(labels)
         return {
             "doc_ids": docids,
             "doc_model": "stock.picking",
             "docs": pickings,
-            "labels": pickings._get_shipping_labels(),
+            "labels": labels,
+            "label_zoom": (
+                self.env["ir.actions.report"]._get_shipping_label_zoom()
+                if printing
+                else 1.0
+            ),
+            "label_ratio": self.env[
+                "ir.actions.report"
+            ]._get_shipping_label_page_ratio(),
         }

@@ -524,6 +524,17 @@ class ShippingCommon(WebOrderTrackingCommon):
     def _labels(self, root):
         return root.xpath(LABEL_XPATH)
 
+    def _check_barcode(self, label, value):
+        """The barcode is a Code 128 image that reads ``value``."""
+        image = label.xpath(f".//td[{has_class('o_wsot_label_barcode')}]//img")
+        self.assertEqual(len(image), 1)
+        self.assertEqual(image[0].get("alt"), f"Barcode {value}")
+        source = image[0].get("src")
+        self.assertTrue(source.startswith("data:image/png;base64,"))
+        png = base64.b64decode(source.split(",", 1)[1])
+        self.assertEqual(decode_code128(png), value)
+        self.assertEqual(self._text(label, "o_wsot_label_barcode_value"), value)
+
     def _text(self, node, css_class):
         found = node.xpath(f".//*[{has_class(css_class)}]")
         return " ".join(" ".join(n.text_content().split()) for n in found)

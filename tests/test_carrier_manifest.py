@@ -93,16 +93,29 @@ class TestCarrierManifest(ManifestCommon):
         self.assertFalse(manifest.picking_ids)
         self._validate_picking(pack.with_user(self.stock_user))
         ship = self._order_picking(order, self.warehouse.out_type_id)
-        ship.carrier_tracking_ref = "TRK-DONE-1"
+        ship.carrier_tracking_ref = "TRK-DONE-1,TRK-DONE-2"
         self._validate_picking(ship.with_user(self.stock_user))
         self.assertEqual(order.tracking_stage, "shipped")
         manifest.action_add_ready_deliveries()
         self.assertEqual(manifest.picking_ids, ship, "done today, on no manifest")
         self.assertEqual(manifest.parcel_count, 2, "its two packages")
+        # The manifest lists each parcel with its own number.
+        content, _kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.stock_user)
+            ._render_qweb_pdf(MANIFEST_REPORT, manifest.ids)
+        )
+        rows = lxml_html.fromstring(content).xpath(
+            f"//table[{has_class('o_wsot_manifest_parcels')}]/tbody/tr"
+        )
+        self.assertEqual(
+            [row.xpath("./td")[-1].text_content().strip() for row in rows],
+            ["TRK-DONE-1", "TRK-DONE-2"],
+        )
         manifest.action_confirm()
         event = self._handed_events(order)
         self.assertEqual(len(event), 1)
-        self.assertEqual(event.carrier_tracking_ref, "TRK-DONE-1")
+        self.assertEqual(event.carrier_tracking_ref, "TRK-DONE-1,TRK-DONE-2")
         self.assertEqual(order.tracking_stage, "shipped")
 
     def test_rules_of_a_manifest(self):
@@ -186,6 +199,16 @@ class TestCarrierManifestPdf(ManifestCommon):
     def test_manifest_pdf(self):
         orders = self._paid_order() | self._paid_order()
         manifest = self._hand_over(orders.picking_ids)
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            # No wkhtmltopdf here: the HTML the PDF is made of.
+            content, kind = (
+                self.env["ir.actions.report"]
+                .with_user(self.stock_user)
+                ._render_qweb_pdf(MANIFEST_REPORT, manifest.ids)
+            )
+            self.assertEqual(kind, "html")
+            self.assertIn(manifest.name, lxml_html.fromstring(content).text_content())
+            return
         self._pdf_without_server()
         content, kind = (
             self.env["ir.actions.report"]

@@ -94,16 +94,25 @@ class TestTrackingNumbers(ShippingCommon):
         self._put_in_packages(pack, [self.product, self.product_2], self.stock_user)
         labels = self._labels(self._render(pack))
         self.assertEqual(len(labels), 2)
-        self.assertEqual(pack.carrier_tracking_ref, "RR473124829IR")
-        self.assertIn("RR473124829IR", labels[1].text_content())
+        # A number a parcel, each on its label, both on the transfer (Odoo's
+        # comma-separated list).
+        numbers = ["RR473124829IR", "RR473124832IR"]
+        self.assertEqual(pack.carrier_tracking_ref, ",".join(numbers))
+        packages = pack.move_line_ids.result_package_id.sorted("id")
+        self.assertEqual(packages.mapped("carrier_tracking_ref"), numbers)
+        for label, number in zip(labels, numbers, strict=True):
+            self._check_barcode(label, number)
         self._validate_picking(pack.with_user(self.stock_user))
         ship = self._order_picking(order, self.warehouse.out_type_id)
-        self.assertEqual(ship.carrier_tracking_ref, "RR473124829IR", "taken over")
+        self.assertEqual(ship.carrier_tracking_ref, ",".join(numbers), "taken over")
+        labels = self._labels(self._render(ship))
+        for label, number in zip(labels, numbers, strict=True):
+            self._check_barcode(label, number)
         self._validate_picking(ship.with_user(self.stock_user))
-        self.assertEqual(ship.carrier_tracking_ref, "RR473124829IR", "no new one")
+        self.assertEqual(ship.carrier_tracking_ref, ",".join(numbers), "no new one")
         shipped = order.tracking_event_ids.filtered(lambda e: e.event_type == "shipped")
-        self.assertEqual(shipped.carrier_tracking_ref, "RR473124829IR")
-        self.assertEqual(self.carrier.tracking_number_next, 47312483)
+        self.assertEqual(shipped.carrier_tracking_ref, ",".join(numbers))
+        self.assertEqual(self.carrier.tracking_number_next, 47312484)
 
     def test_validation_and_button_give_a_number(self):
         self._use_range()
@@ -141,6 +150,52 @@ class TestTrackingNumbers(ShippingCommon):
         form._barcode_scanned = " 1Z999AA10123456784 "
         self.assertEqual(form.carrier_tracking_ref, "1Z999AA10123456784")
 
+    def test_scan_a_number_a_package(self):
+        order = self._paid_order(products={self.product: 1, self.product_2: 1})
+        delivery = order.picking_ids
+        packages = self._put_in_packages(
+            delivery, [self.product, self.product_2], self.stock_user
+        )
+        form = Form(delivery.with_user(self.stock_user))
+        form._barcode_scanned = "TRK-A"
+        form._barcode_scanned = "TRK-B"
+        self.assertEqual(form.carrier_tracking_ref, "TRK-A,TRK-B")
+        for scanned, message in (("TRK-A", "already scanned"), ("TRK-C", "2 parcels")):
+            with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+                form._barcode_scanned = scanned
+            self.assertIn(message, logs.output[0])
+        self.assertEqual(form.carrier_tracking_ref, "TRK-A,TRK-B")
+        form.save()
+        self.assertEqual(packages.mapped("carrier_tracking_ref"), ["TRK-A", "TRK-B"])
+        labels = self._labels(self._render(delivery))
+        for label, number in zip(labels, ("TRK-A", "TRK-B"), strict=True):
+            self._check_barcode(label, number)
+        # A package emptied and packed again keeps the numbers where they are.
+        self.assertEqual(
+            delivery._get_parcel_tracking_refs(list(packages.sorted("id", True))),
+            {packages[1]: "TRK-B", packages[0]: "TRK-A"},
+        )
+
+    def test_range_gives_each_package_its_number(self):
+        self._use_range()
+        order = self._paid_order(products={self.product: 1, self.product_2: 1})
+        delivery = order.picking_ids
+        packages = self._put_in_packages(
+            delivery, [self.product, self.product_2], self.stock_user
+        )
+        delivery.with_user(self.stock_user).action_take_tracking_number()
+        self.assertEqual(delivery.carrier_tracking_ref, "RR473124829IR,RR473124832IR")
+        self.assertEqual(
+            packages.mapped("carrier_tracking_ref"), ["RR473124829IR", "RR473124832IR"]
+        )
+        # A reused package with a number of an earlier delivery gets a new one.
+        other = self._paid_order().picking_ids
+        reused = self._put_in_packages(other, [self.product], self.stock_user)
+        reused.carrier_tracking_ref = "RR000000000IR"
+        self._validate_picking(other.with_user(self.stock_user))
+        self.assertEqual(other.carrier_tracking_ref, "RR473124846IR")
+        self.assertEqual(reused.carrier_tracking_ref, "RR473124846IR")
+
     def test_scan_only_on_deliveries_to_customers(self):
         self.warehouse.delivery_steps = "pick_ship"
         order = self._paid_order()
@@ -174,6 +229,73 @@ class TestTrackingNumbersTwoUsers(CronWorkersCase):
         super().setUp()
         self.carrier_id = self._in_own_cursor(self._create_carrier)
         self.addCleanup(self._in_own_cursor, self._remove_carrier)
+        self.parcels = self._in_own_cursor(self._create_parcels)
+        self.addCleanup(self._in_own_cursor, self._remove_parcels)
+
+    def _create_parcels(self, env):
+        """Three deliveries of the carrier, two packages each: one for each user,
+        one both print at once."""
+        out_type = env["stock.warehouse"].search([], limit=1).out_type_id
+        pickings = env["stock.picking"].create(
+            [
+                {
+                    "picking_type_id": out_type.id,
+                    "carrier_id": self.carrier_id,
+                    "location_id": out_type.default_location_src_id.id,
+                    "location_dest_id": env.ref("stock.stock_location_customers").id,
+                }
+                for _index in range(3)
+            ]
+        )
+        packages = env["stock.quant.package"].create([{} for _index in range(6)])
+        return {
+            picking.id: packages[2 * index : 2 * index + 2].ids
+            for index, picking in enumerate(pickings)
+        }
+
+    def _remove_parcels(self, env):
+        env["stock.picking"].browse(list(self.parcels)).unlink()
+        env["stock.quant.package"].browse(
+            [id_ for ids in self.parcels.values() for id_ in ids]
+        ).unlink()
+
+    def _number_parcels(self, picking_id):
+        def number(env):
+            picking = env["stock.picking"].browse(picking_id)
+            packages = env["stock.quant.package"].browse(self.parcels[picking_id])
+            picking._assign_range_tracking_numbers({picking_id: list(packages)})
+
+        return number
+
+    def _numbers(self, env):
+        pickings = env["stock.picking"].browse(list(self.parcels))
+        return {p.id: p._get_tracking_refs() for p in pickings}
+
+    def test_two_users_numbering_packages_at_once(self):
+        own_1, own_2, shared = list(self.parcels)
+        barrier = threading.Barrier(2)
+
+        def at_once(picking_ids):
+            def work(env):
+                barrier.wait(timeout=30)
+                for picking_id in picking_ids:
+                    self._number_parcels(picking_id)(env)
+
+            return work
+
+        errors = self._run_at_once([at_once([own_1, shared]), at_once([own_2, shared])])
+        # The second to lock the shared delivery waited for the first, then failed
+        # to serialize; Odoo retries its request, which finds the numbers.
+        self.assertLessEqual(len(errors), 1, errors)
+        if errors:
+            self.assertIn("serialize", errors[0])
+        # The retry (nothing more to number for the user who succeeded).
+        for picking_id in (own_1, own_2, shared):
+            self._in_own_cursor(self._number_parcels(picking_id))
+        numbers = self._in_own_cursor(self._numbers)
+        self.assertEqual([len(numbers[p]) for p in (own_1, own_2, shared)], [2, 2, 2])
+        every = [n for refs in numbers.values() for n in refs]
+        self.assertEqual(len(set(every)), 6, "a number a package, never twice")
 
     def _create_carrier(self, env):
         product = env["product.product"].create(
