@@ -49,3 +49,7 @@ from . import res_config_settings
 from . import website_order_lookup_attempt
 from . import mail_template
 from . import website_sale_job_failure
+from . import website_sale_order_exception_rule
+from . import website_sale_order_exception
+from . import website_sale_order_exception_detection
+from . import website_sale_order_exception_hooks

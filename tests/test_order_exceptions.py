@@ -1,0 +1,375 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Order exceptions through real flows: each kind appears (once, with its
+activity for the responsible) and clears by itself when its cause goes."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.website.tools import MockRequest
+
+from .common import (
+    SALES_MANAGER,
+    ReturnCommon,
+    WebOrderTrackingCommon,
+    create_staff,
+)
+
+NOW = fields.Datetime.now
+ACTIVITY_TYPE = "website_sale_order_tracking.mail_activity_type_order_exception"
+
+
+class ExceptionCommon(WebOrderTrackingCommon):
+    def _enable(self, kind, delay=0, website=None):
+        website = website or self.website
+        website._ensure_order_exception_rules()
+        rule = website.order_exception_rule_ids.filtered(lambda r: r.kind == kind)
+        rule.write({"enabled": True, "delay": delay})
+        return rule
+
+    def _run(self):
+        return self.env["website.sale.order.exception"]._cron_detect_order_exceptions()
+
+    def _exceptions(self, order, kind, **domain):
+        return self.env["website.sale.order.exception"].search(
+            [("order_id", "=", order.id), ("kind", "=", kind)]
+            + [(name, "=", value) for name, value in domain.items()]
+        )
+
+    def _activities(self, order):
+        return order.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref(ACTIVITY_TYPE)
+        )
+
+    def _assert_open(self, order, kind, user=None):
+        """One open exception of ``kind`` (whatever ran twice), its activity."""
+        self._run()
+        self._run()
+        exception = self._exceptions(order, kind)
+        self.assertEqual(len(exception), 1, f"one {kind} exception")
+        self.assertEqual(exception.state, "open")
+        self.assertTrue(exception.since)
+        self.assertTrue(exception.next_action)
+        activity = self._activities(order)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(exception.activity_id, activity)
+        user = user or order._get_responsible_user()
+        self.assertEqual((exception.user_id, activity.user_id), (user, user))
+        return exception
+
+    def _assert_cleared(self, exception):
+        self.assertEqual(exception.state, "resolved")
+        self.assertEqual(exception.resolution, "cleared")
+        self.assertFalse(self._activities(exception.order_id), "activity done")
+        self._run()
+        self.assertEqual(
+            self._exceptions(exception.order_id, exception.kind), exception, "not again"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderExceptions(ExceptionCommon):
+    def test_nothing_until_a_rule_is_on(self):
+        order = self._paid_order()
+        order.commitment_date = NOW() - timedelta(days=2)
+        self._run()
+        self.assertFalse(self.env["website.sale.order.exception"].search([]))
+        self.website._ensure_order_exception_rules()
+        rules = self.website.order_exception_rule_ids
+        self.assertEqual(len(rules), 9)
+        self.assertFalse(any(rules.mapped("enabled")), "every kind off")
+        self._run()
+        self.assertFalse(self.env["website.sale.order.exception"].search([]))
+        with self.assertRaises(ValidationError):
+            rules[:1].delay = -1
+
+    def test_paid_online_not_confirmed(self):
+        self._enable("paid_unconfirmed", delay=0)
+        order = self._make_cart(self.customer)
+        order.user_id = self.salesman_1
+        tx = self._checkout(order, self.provider_demo, self.method_demo)
+        # The customer adds a cup in another tab before the card payment ends:
+        # the amount paid no longer confirms the order.
+        customer = order.partner_id.user_ids[:1]
+        website = self.website.with_user(customer)
+        with MockRequest(website.env, website=website):
+            order.with_user(customer).sudo()._cart_update(
+                product_id=self.product_2.id, add_qty=1
+            )
+        tx._handle_notification_data(
+            "demo",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx._post_process()
+        self.assertEqual(order.state, "draft")
+        # Opened by the payment's event already, then by no run again.
+        self.assertEqual(len(self._exceptions(order, "paid_unconfirmed")), 1)
+        exception = self._assert_open(order, "paid_unconfirmed", self.salesman_1)
+        order.with_user(self.sales_all).action_confirm()
+        self._assert_cleared(exception)
+
+    def test_offline_payment_unpaid_after_the_reminder(self):
+        self.website.write({"unpaid_reminder_days": 1, "unpaid_cancel_days": 10})
+        self._enable("offline_unpaid", delay=2)
+        order = self._waiting_order(days_ago=2)
+        self.env["sale.order"]._cron_process_unpaid_orders()
+        self.assertTrue(order.unpaid_reminder_date)
+        self._run()
+        self.assertFalse(self._exceptions(order, "offline_unpaid"), "reminded today")
+        order.unpaid_reminder_date = NOW() - timedelta(days=3)
+        exception = self._assert_open(order, "offline_unpaid")
+        self.assertEqual(exception.since, order.unpaid_reminder_date)
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1
+        )
+        order._record_offline_payment(order.amount_total, fields.Date.today(), journal)
+        self.assertEqual(order.state, "sale")
+        self._assert_cleared(exception)
+
+    def test_late_shipment_from_the_commitment_date(self):
+        self._enable("late_shipment", delay=0)
+        order = self._paid_order()
+        order.commitment_date = NOW() + timedelta(days=1)
+        self._run()
+        self.assertFalse(self._exceptions(order, "late_shipment"), "not late yet")
+        order.commitment_date = NOW() - timedelta(hours=1)
+        exception = self._assert_open(order, "late_shipment")
+        self.assertEqual(exception.since, order.commitment_date)
+        self._validate_picking(order.picking_ids.with_user(self.stock_user))
+        self._assert_cleared(exception)
+
+    def test_late_shipment_from_the_scheduled_date(self):
+        self._enable("late_shipment", delay=24)
+        order = self._paid_order()
+        order.picking_ids.scheduled_date = NOW() - timedelta(hours=2)
+        self._run()
+        self.assertFalse(self._exceptions(order, "late_shipment"), "within the delay")
+        order.picking_ids.scheduled_date = NOW() - timedelta(hours=30)
+        exception = self._assert_open(order, "late_shipment")
+        order.with_context(disable_cancel_warning=True)._action_cancel()
+        self._assert_cleared(exception)
+
+    def test_delivery_waiting_for_stock(self):
+        self._enable("waiting_stock", delay=2)
+        kettle = self.env["product.product"].create(
+            {"name": "Rare Kettle", "is_storable": True, "list_price": 50.0,
+             "website_published": True}
+        )
+        order = self._paid_order(products={kettle: 1})
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "confirmed", "no kettle in stock")
+        self._run()
+        self.assertFalse(self._exceptions(order, "waiting_stock"), "waiting 0 days")
+        # Three days go by.
+        self.env.cr.execute(
+            "UPDATE stock_picking SET create_date = %s WHERE id = %s",
+            [NOW() - timedelta(days=3), picking.id],
+        )
+        picking.invalidate_recordset(["create_date"])
+        exception = self._assert_open(order, "waiting_stock")
+        self.env["stock.quant"]._update_available_quantity(
+            kettle, self.warehouse.lot_stock_id, 5.0
+        )
+        picking.action_assign()
+        self.assertEqual(picking.state, "assigned")
+        self._run()
+        self._assert_cleared(exception)
+
+    def test_job_failure_given_up(self):
+        self._enable("job_failure")
+        template = self.env.ref(
+            "website_sale_order_tracking.mail_template_unpaid_order_reminder"
+        ).copy({"subject": "Dear {{ object.partner_id.name.split(' ', 1)[1] }}"})
+        self.website.write(
+            {"unpaid_reminder_days": 1, "unpaid_cancel_days": 10,
+             "unpaid_reminder_template_id": template.id}
+        )
+        one_name = self._create_customer("Cher", "wsot_exc_one_name")
+        order = self._waiting_order(one_name, days_ago=2)
+        failure_logger = (
+            "odoo.addons.website_sale_order_tracking.models.website_sale_job_failure"
+        )
+        with mute_logger(failure_logger, "odoo.addons.mail.models.mail_render_mixin"):
+            for _run in range(3):
+                self.env["sale.order"]._cron_process_unpaid_orders()
+        failure = self.env["website.sale.job.failure"].search(
+            [("order_id", "=", order.id), ("state", "=", "given_up")]
+        )
+        self.assertTrue(failure)
+        self.assertEqual(len(self._exceptions(order, "job_failure")), 1, "at once")
+        exception = self._assert_open(order, "job_failure")
+        self.assertEqual(exception.cause_ref, failure)
+        failure.action_retry()
+        self._assert_cleared(exception)
+
+
+@tagged("post_install", "-at_install")
+class TestReturnExceptions(ReturnCommon, ExceptionCommon):
+    def test_return_unanswered_then_unrefunded(self):
+        self._enable("return_unanswered", delay=2)
+        self._enable("return_unrefunded", delay=0)
+        order = self._delivered_order()
+        request = self._request(order)
+        self._run()
+        self.assertFalse(self._exceptions(order, "return_unanswered"), "asked today")
+        request.sudo().request_date = NOW() - timedelta(days=3)
+        exception = self._assert_open(order, "return_unanswered")
+        self.assertEqual(exception.cause_ref, request)
+        request.with_user(self.sales_all).action_approve()
+        self._assert_cleared(exception)
+        self._validate_picking(request.picking_ids)
+        self.assertEqual(request.state, "received")
+        unrefunded = self._assert_open(order, "return_unrefunded")
+        self.assertEqual(unrefunded.cause_ref, request)
+        self.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", True)
+        order._create_invoices().action_post()
+        action = request.action_open_refund_wizard()
+        self._wizard_form(action, self.env.user).save().action_refund()
+        self.assertEqual(request.state, "refunded")
+        self._assert_cleared(unrefunded)
+
+
+@tagged("post_install", "-at_install")
+class TestExceptionActions(ExceptionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = create_staff(cls.env, "wsot_exc_manager", SALES_MANAGER)
+
+    def _late_order(self, salesman):
+        order = self._paid_order()
+        order.write({"user_id": salesman.id, "commitment_date": NOW() - timedelta(days=1)})
+        return order
+
+    def _wizard(self, exceptions, user, action, **values):
+        action_dict = exceptions.with_user(user).with_context(
+            exception_action=action
+        ).action_open_wizard()
+        return self._wizard_form(action_dict, user, **values).save()
+
+    def test_bulk_assign_postpone_resolve(self):
+        self._enable("late_shipment")
+        orders = self._late_order(self.salesman_1) | self._late_order(self.salesman_1)
+        self._run()
+        exceptions = self.env["website.sale.order.exception"].search(
+            [("order_id", "in", orders.ids)]
+        )
+        self.assertEqual(len(exceptions), 2)
+        self._wizard(exceptions, self.manager, "assign", user_id=self.salesman_2).action_apply()
+        self.assertEqual(exceptions.user_id, self.salesman_2)
+        self.assertEqual(exceptions.activity_id.user_id, self.salesman_2)
+        until = fields.Date.today() + timedelta(days=3)
+        self._wizard(exceptions, self.manager, "snooze", snoozed_until=until).action_apply()
+        self.assertEqual(set(exceptions.mapped("state")), {"snoozed"})
+        self.assertEqual(set(exceptions.activity_id.mapped("date_deadline")), {until})
+        self._run()
+        self.assertEqual(set(exceptions.mapped("state")), {"snoozed"}, "still late")
+        with self.assertRaises(UserError):
+            exceptions.with_user(self.manager).action_snooze(fields.Date.today())
+        with self.assertRaises(UserError):
+            exceptions.with_user(self.manager).action_resolve("   ")
+        with self.assertRaises(UserError):
+            exceptions.with_user(self.manager).action_resolve("x" * 2001)
+        self._wizard(
+            exceptions, self.manager, "resolve", note="Customer called, ships Monday"
+        ).action_apply()
+        self.assertEqual(set(exceptions.mapped("resolution")), {"manual"})
+        self.assertEqual(exceptions[0].resolution_note, "Customer called, ships Monday")
+        self.assertFalse(self._activities(orders))
+        self._run()
+        self.assertEqual(
+            self.env["website.sale.order.exception"].search_count(
+                [("order_id", "in", orders.ids)]
+            ),
+            2,
+            "resolved by hand: not opened again while the same delay lasts",
+        )
+        # A day later, a new promise is broken: a new exception.
+        exceptions[0].sudo().resolved_date = NOW() - timedelta(days=1)
+        orders[0].commitment_date = NOW() - timedelta(minutes=1)
+        self._run()
+        self.assertEqual(len(self._exceptions(orders[0], "late_shipment", state="open")), 1)
+
+    def test_snoozed_wakes_up_and_activity_done_resolves(self):
+        self._enable("late_shipment")
+        order = self._late_order(self.salesman_1)
+        self._run()
+        exception = self._exceptions(order, "late_shipment")
+        exception.with_user(self.salesman_1).action_snooze(
+            fields.Date.today() + timedelta(days=1)
+        )
+        exception.sudo().snoozed_until = fields.Date.today()
+        self._run()
+        self.assertEqual(exception.state, "open")
+        exception.activity_id.with_user(self.salesman_1).action_feedback("Shipped by hand")
+        self.assertEqual(
+            (exception.state, exception.resolution, exception.resolution_note),
+            ("resolved", "manual", "Shipped by hand"),
+        )
+
+    def test_rights(self):
+        self._enable("late_shipment")
+        mine = self._late_order(self.salesman_1)
+        theirs = self._late_order(self.salesman_2)
+        self._run()
+        Exception_ = self.env["website.sale.order.exception"]
+        their_exception = self._exceptions(theirs, "late_shipment")
+        as_salesman = Exception_.with_user(self.salesman_1)
+        self.assertEqual(as_salesman.search([]).order_id, mine, "own orders only")
+        with self.assertRaises(AccessError):
+            their_exception.with_user(self.salesman_1).read(["kind"])
+        with self.assertRaises(AccessError):
+            their_exception.with_user(self.salesman_1).action_resolve("done")
+        # The wizard's form leaves out what the user cannot read; by RPC, the
+        # wizard's action checks the rights on each exception.
+        with self.assertRaises(UserError):
+            self._wizard(their_exception, self.salesman_1, "resolve", note="x").action_apply()
+        wizard = (
+            self.env["website.sale.order.exception.wizard"]
+            .with_user(self.salesman_1)
+            .create(
+                {
+                    "exception_ids": [Command.set(their_exception.ids)],
+                    "action": "resolve",
+                    "note": "x",
+                }
+            )
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_apply()
+        self.assertEqual(their_exception.state, "open")
+        with self.assertRaises(AccessError):
+            as_salesman.create({"order_id": mine.id, "kind": "late_shipment"})
+        my_exception = self._exceptions(mine, "late_shipment")
+        with self.assertRaises(AccessError):
+            my_exception.with_user(self.salesman_1).unlink()
+        with self.assertRaises(UserError):
+            my_exception.with_user(self.salesman_1).write({"state": "resolved"})
+        self.assertEqual(my_exception.state, "open")
+        my_exception.with_user(self.salesman_1).action_resolve("Shipped")
+        self.assertEqual(my_exception.state, "resolved")
+        self.assertEqual(len(Exception_.with_user(self.sales_all).search([])), 2)
+        for user in (self.customer, self.env.ref("base.public_user")):
+            with self.assertRaises(AccessError):
+                Exception_.with_user(user).search([])
+        with self.assertRaises(AccessError):
+            self.env["website.sale.order.exception.rule"].with_user(
+                self.salesman_1
+            ).search([])[:1].write({"enabled": True})
+
+    def test_dashboard_counter(self):
+        self._enable("late_shipment")
+        order = self._late_order(self.salesman_1)
+        order.team_id = self.team
+        self._run()
+        self.assertEqual(self.team.order_exception_count, 1)
+        action = self.team.action_open_order_exceptions()
+        self.assertEqual(
+            self.env["website.sale.order.exception"].search(action["domain"]).order_id,
+            order,
+        )
+        view = self.env.ref("website_sale_order_tracking.crm_team_view_kanban_dashboard")
+        self.assertIn("order_exception_count", view.arch)
