@@ -128,14 +128,6 @@ class WebsiteSaleOrderException(models.Model):
             "job_failure": _("Correct what made the job fail, then retry it."),
         }
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise UserError(
-                self.env._("Order exceptions are found by the shop, not made by hand.")
-            )
-        return super().create(vals_list)
-
     def write(self, vals):
         if not self.env.su and set(vals) - USER_WRITABLE_FIELDS:
             raise UserError(

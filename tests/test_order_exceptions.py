@@ -3,7 +3,9 @@
 activity for the responsible) and clears by itself when its cause goes."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
+import odoo
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -11,8 +13,10 @@ from odoo.tools import mute_logger
 
 from odoo.addons.website.tools import MockRequest
 
+from ..models.account_move import MAX_INVOICE_SEND_ATTEMPTS
 from .common import (
     SALES_MANAGER,
+    InvoicingPolicyCommon,
     ReturnCommon,
     WebOrderTrackingCommon,
     create_staff,
@@ -233,6 +237,62 @@ class TestReturnExceptions(ReturnCommon, ExceptionCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestInvoiceExceptions(InvoicingPolicyCommon, ExceptionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A mail server nobody listens on: deliveries fail as with a server down.
+        cls.env["ir.mail_server"].create(
+            {"name": "Down", "smtp_host": "127.0.0.1", "smtp_port": 9, "sequence": 1}
+        )
+
+    def _deliver(self, invoice, server_up):
+        """Odoo's mail queue delivers the invoice email (test mode never opens
+        an SMTP connection: left for this delivery, to the closed port)."""
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "=", invoice.web_invoice_message_id.id)]
+        )
+        with patch.object(
+            odoo.modules.module, "current_test", None if not server_up else True
+        ):
+            mails.send()
+        return mails
+
+    def test_invoice_email_given_up(self):
+        self._enable("invoice_email_failed")
+        order = self._invoiced_order(self.business)
+        order.user_id = self.salesman_1
+        invoice = order.invoice_ids
+        for _attempt in range(MAX_INVOICE_SEND_ATTEMPTS):
+            self._run()
+            self.assertFalse(self._exceptions(order, "invoice_email_failed"))
+            self._deliver(invoice, server_up=False)
+            self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoice.web_invoice_send_state, "failed")
+        self.assertEqual(len(self._exceptions(order, "invoice_email_failed")), 1)
+        exception = self._assert_open(order, "invoice_email_failed", self.salesman_1)
+        self.assertEqual(exception.cause_ref, invoice)
+        invoice.with_user(self.billing_user).action_retry_web_invoice_email()
+        self._assert_cleared(exception)
+
+    def test_requested_invoice_not_sent(self):
+        self._enable("invoice_request_unsent", delay=1)
+        order = self._paid_order()
+        self.assertTrue(order.action_request_invoice())
+        self._run()
+        self.assertFalse(self._exceptions(order, "invoice_request_unsent"), "just now")
+        order.invoice_request_date = NOW() - timedelta(hours=2)
+        exception = self._assert_open(order, "invoice_request_unsent")
+        self._run_invoicing_job()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self._deliver(invoice, server_up=True)
+        self.env["account.move"]._cron_send_web_invoices()
+        self.assertEqual(invoice.web_invoice_send_state, "sent")
+        self._assert_cleared(exception)
+
+
+@tagged("post_install", "-at_install")
 class TestExceptionActions(ExceptionCommon):
     @classmethod
     def setUpClass(cls):
@@ -323,8 +383,9 @@ class TestExceptionActions(ExceptionCommon):
             their_exception.with_user(self.salesman_1).read(["kind"])
         with self.assertRaises(AccessError):
             their_exception.with_user(self.salesman_1).action_resolve("done")
-        # The wizard's form leaves out what the user cannot read; by RPC, the
-        # wizard's action checks the rights on each exception.
+        with self.assertRaises(AccessError):
+            their_exception.with_user(self.salesman_1).action_assign(self.salesman_1)
+        # The wizard reads only the exceptions its user may read: nothing to do.
         with self.assertRaises(UserError):
             self._wizard(their_exception, self.salesman_1, "resolve", note="x").action_apply()
         wizard = (
@@ -333,13 +394,14 @@ class TestExceptionActions(ExceptionCommon):
             .create(
                 {
                     "exception_ids": [Command.set(their_exception.ids)],
-                    "action": "resolve",
-                    "note": "x",
+                    "action": "assign",
+                    "user_id": self.salesman_1.id,
                 }
             )
         )
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             wizard.action_apply()
+        self.assertEqual(their_exception.user_id, self.salesman_2)
         self.assertEqual(their_exception.state, "open")
         with self.assertRaises(AccessError):
             as_salesman.create({"order_id": mine.id, "kind": "late_shipment"})
