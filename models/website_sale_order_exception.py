@@ -100,7 +100,9 @@ class WebsiteSaleOrderException(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for exception in self:
-            exception.display_name = f"{exception.order_id.name}: {labels.get(exception.kind, '')}"
+            exception.display_name = (
+                f"{exception.order_id.name}: {labels.get(exception.kind, '')}"
+            )
 
     @api.depends("kind")
     def _compute_next_action(self):
@@ -111,7 +113,9 @@ class WebsiteSaleOrderException(models.Model):
     def _get_next_actions(self):
         _ = self.env._
         return {
-            "paid_unconfirmed": _("Check the payment, then confirm or refund the order."),
+            "paid_unconfirmed": _(
+                "Check the payment, then confirm or refund the order."
+            ),
             "offline_unpaid": _(
                 "Ask the customer about the payment, or cancel the order."
             ),

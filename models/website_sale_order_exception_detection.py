@@ -37,20 +37,20 @@ _ORDER_INVOICES = """
 EXCEPTION_RULES = {
     # A payment by card (any provider but the offline ones) went through, and the
     # order is still a quotation: too little paid, or a cart changed meanwhile.
-    "paid_unconfirmed": f"""
+    "paid_unconfirmed": """
         SELECT so.id, 0, MIN(tx.last_state_change)
           FROM sale_order so
-          {{rule}}
+          {rule}
           JOIN sale_order_transaction_rel str ON str.sale_order_id = so.id
           JOIN payment_transaction tx ON tx.id = str.transaction_id
           JOIN payment_provider pp ON pp.id = tx.provider_id
-         WHERE {{scope}}
+         WHERE {scope}
            AND so.state IN ('draft', 'sent')
            AND tx.state IN ('done', 'authorized')
            AND tx.operation IS DISTINCT FROM 'refund'
-           AND pp.code NOT IN ({_OFFLINE_CODES_SQL})
+           AND pp.code NOT IN ({offline_codes})
       GROUP BY so.id, r.delay
-        HAVING MIN(tx.last_state_change) <= %(now)s - {{delay}}""",
+        HAVING MIN(tx.last_state_change) <= %(now)s - {delay}""",
     # Waiting for its wire transfer past the reminder (or the checkout, on a
     # website that sends none); the cancellation cron ends it, or the payment.
     "offline_unpaid": """
@@ -121,16 +121,16 @@ EXCEPTION_RULES = {
            AND am.web_invoice_send_state = 'failed'
            AND am.move_type = 'out_invoice'""",
     # Asked for on the website, and no invoice of the order sent yet.
-    "invoice_request_unsent": f"""
+    "invoice_request_unsent": """
         SELECT so.id, 0, so.invoice_request_date
           FROM sale_order so
-          {{rule}}
-         WHERE {{scope}}
+          {rule}
+         WHERE {scope}
            AND so.invoice_request_date IS NOT NULL
            AND so.state = 'sale'
-           AND so.invoice_request_date <= %(now)s - {{delay}}
+           AND so.invoice_request_date <= %(now)s - {delay}
            AND NOT EXISTS (
-                SELECT 1 {_ORDER_INVOICES}
+                SELECT 1 {order_invoices}
                    AND (am.is_move_sent OR am.web_invoice_send_state = 'sent'))""",
     # A record of the order a job of the addon gave up (website.sale.job.failure).
     "job_failure": """
@@ -155,6 +155,8 @@ def get_rule_sql(kind, scope):
         rule=_RULE_JOIN.format(kind=kind),
         scope=scope,
         delay=_DELAY_SQL[EXCEPTION_DELAYS[kind][0]],
+        offline_codes=_OFFLINE_CODES_SQL,
+        order_invoices=_ORDER_INVOICES,
     )
 
 
@@ -196,7 +198,9 @@ class WebsiteSaleOrderException(models.Model):
         if websites is not None:
             domain.append(("website_id", "in", websites.ids))
         rules = self.env["website.sale.order.exception.rule"].sudo().search(domain)
-        return [kind for kind, _label in EXCEPTION_KINDS if kind in rules.mapped("kind")]
+        return [
+            kind for kind, _label in EXCEPTION_KINDS if kind in rules.mapped("kind")
+        ]
 
     @api.model
     def _detect(self, kinds, scope, **params):

@@ -30,3 +30,4 @@ from . import test_shipping_labels
 from . import test_tracking_numbers
 from . import test_carrier_manifest
 from . import test_order_exceptions
+from . import test_order_exception_actions
