@@ -42,7 +42,10 @@ class WebsiteSaleOrderException(models.Model):
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     kind = fields.Selection(EXCEPTION_KINDS, required=True, readonly=True)
     cause_id = fields.Integer(
-        readonly=True, default=0, help="The return, invoice or job failure behind it."
+        string="Cause ID",
+        readonly=True,
+        default=0,
+        help="The return, invoice or job failure behind it.",
     )
     cause_ref = fields.Reference(
         selection="_selection_cause_ref", string="Cause", compute="_compute_cause_ref"
@@ -171,15 +174,26 @@ class WebsiteSaleOrderException(models.Model):
                 }
             )
         # Many at once from the cron: no email per activity to the assignees,
-        # who find them in their activities.
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(vals_list)
-        )
-        for exception, activity in zip(self.sudo(), activities, strict=True):
-            exception.activity_id = activity
+        # who find them in their activities. An order at most once a creation:
+        # Odoo subscribes the assignee of each activity to its record in one
+        # insert, which fails on an order listed twice.
+        Activity = self.env["mail.activity"].sudo()
+        rounds = []
+        for exception, vals in zip(self.sudo(), vals_list, strict=True):
+            free = next((r for r in rounds if vals["res_id"] not in r["orders"]), None)
+            if free is None:
+                free = {"orders": set(), "items": []}
+                rounds.append(free)
+            free["orders"].add(vals["res_id"])
+            free["items"].append((exception, vals))
+        for round_ in rounds:
+            activities = Activity.with_context(mail_activity_quick_update=True).create(
+                [vals for _exception, vals in round_["items"]]
+            )
+            for (exception, _vals), activity in zip(
+                round_["items"], activities, strict=True
+            ):
+                exception.activity_id = activity
 
     def _resolve(self, resolution, note=False):
         """Resolve these exceptions and mark their activities done."""

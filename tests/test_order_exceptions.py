@@ -188,6 +188,29 @@ class TestOrderExceptions(ExceptionCommon):
         self._run()
         self._assert_cleared(exception)
 
+    def test_two_kinds_of_one_order_in_one_pass(self):
+        self._enable("late_shipment")
+        self._enable("waiting_stock")
+        kettle = self.env["product.product"].create(
+            {"name": "Rare Kettle", "is_storable": True, "list_price": 50.0}
+        )
+        order = self._paid_order(products={kettle: 1})
+        order.write(
+            {
+                "user_id": self.salesman_1.id,
+                "commitment_date": NOW() - timedelta(days=1),
+            }
+        )
+        self._run()
+        exceptions = self.env["website.sale.order.exception"].search(
+            [("order_id", "=", order.id)]
+        )
+        self.assertEqual(
+            sorted(exceptions.mapped("kind")), ["late_shipment", "waiting_stock"]
+        )
+        self.assertEqual(self._activities(order), exceptions.activity_id)
+        self.assertEqual(self._activities(order).user_id, self.salesman_1)
+
     def test_job_failure_given_up(self):
         self._enable("job_failure")
         template = self.env.ref(
