@@ -192,7 +192,12 @@ class TestOrderExceptions(ExceptionCommon):
         self._enable("late_shipment")
         self._enable("waiting_stock")
         kettle = self.env["product.product"].create(
-            {"name": "Rare Kettle", "is_storable": True, "list_price": 50.0}
+            {
+                "name": "Rare Kettle",
+                "is_storable": True,
+                "list_price": 50.0,
+                "website_published": True,
+            }
         )
         order = self._paid_order(products={kettle: 1})
         order.write(
