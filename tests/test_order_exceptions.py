@@ -200,12 +200,13 @@ class TestOrderExceptions(ExceptionCommon):
             }
         )
         order = self._paid_order(products={kettle: 1})
+        # No salesperson: the team's leader, not a follower of the order yet.
+        self.team.user_id = self.salesman_3
+        late = NOW() - timedelta(days=1)
         order.write(
-            {
-                "user_id": self.salesman_1.id,
-                "commitment_date": NOW() - timedelta(days=1),
-            }
+            {"user_id": False, "team_id": self.team.id, "commitment_date": late}
         )
+        self.assertNotIn(self.salesman_3.partner_id, order.message_partner_ids)
         self._run()
         exceptions = self.env["website.sale.order.exception"].search(
             [("order_id", "=", order.id)]
@@ -214,7 +215,7 @@ class TestOrderExceptions(ExceptionCommon):
             sorted(exceptions.mapped("kind")), ["late_shipment", "waiting_stock"]
         )
         self.assertEqual(self._activities(order), exceptions.activity_id)
-        self.assertEqual(self._activities(order).user_id, self.salesman_1)
+        self.assertEqual(self._activities(order).user_id, self.salesman_3)
 
     def test_job_failure_given_up(self):
         self._enable("job_failure")
