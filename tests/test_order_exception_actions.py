@@ -2,11 +2,14 @@
 """Handling order exceptions: bulk actions, who may see and act on them, the
 dashboard's counter, and two detections at once."""
 
+import io
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import file_open
+from odoo.tools.translate import TranslationImporter
 
 from .common import SALES_MANAGER, CronWorkersCase, create_staff
 from .test_order_exceptions import ExceptionCommon
@@ -215,3 +218,30 @@ class TestExceptionWorkers(CronWorkersCase):
         self.assertEqual(self._in_own_cursor(self._counts), expected)
         self.assertFalse(self._run_workers(self._cron))
         self.assertEqual(self._in_own_cursor(self._counts), expected, "never twice")
+
+
+@tagged("post_install", "-at_install")
+class TestExceptionsInPersian(ExceptionCommon):
+    def test_list_reads_in_persian(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        # fa.po as such: Odoo's loading of a module's file merges it with the
+        # module's .pot first, which gets the new messages when regenerated.
+        importer = TranslationImporter(self.env.cr, verbose=False)
+        with file_open("website_sale_order_tracking/i18n/fa.po", "rb") as po:
+            content = io.BytesIO(po.read())
+        content.name = "fa.po"  # no .pot beside it
+        importer.load(content, "po", "fa_IR")
+        importer.save(overwrite=True)
+        self._enable("late_shipment")
+        order = self._paid_order()
+        order.commitment_date = NOW() - timedelta(days=1)
+        self._run()
+        exception = self._exceptions(order, "late_shipment").with_context(lang="fa_IR")
+        env = exception.env
+        kinds = dict(exception._fields["kind"]._description_selection(env))
+        self.assertEqual(kinds["late_shipment"], "ارسال با تأخیر")
+        arch = env["website.sale.order.exception"].get_view(view_type="list")["arch"]
+        self.assertIn('string="استثناهای سفارش"', arch)
+        self.assertIn('string="واگذاری"', arch)
+        fields_ = env["website.sale.order.exception"].fields_get(["next_action"])
+        self.assertEqual(fields_["next_action"]["string"], "اقدام بعدی")
