@@ -188,6 +188,10 @@ class WebsiteSaleOrderException(models.Model):
                 return 0
             state["after"] = after + window
             self._detect(kinds, WINDOW_SCOPE, after=after, upto=after + window)
+            # What a window read and made is written: the next one starts with
+            # an empty cache, so the pass's memory does not grow with the shop.
+            self.env.flush_all()
+            self.env.invalidate_all()
             return min(window, last - after)
 
         return self._run_cron_batches(detect_window)
