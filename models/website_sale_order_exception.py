@@ -114,25 +114,28 @@ class WebsiteSaleOrderException(models.Model):
             exception.next_action = actions.get(exception.kind, "")
 
     def _get_next_actions(self):
-        _ = self.env._
         return {
-            "paid_unconfirmed": _(
+            "paid_unconfirmed": self.env._(
                 "Check the payment, then confirm or refund the order."
             ),
-            "offline_unpaid": _(
+            "offline_unpaid": self.env._(
                 "Ask the customer about the payment, or cancel the order."
             ),
-            "late_shipment": _("Ship the order, or tell the customer the new date."),
-            "waiting_stock": _("Replenish the products, or split the delivery."),
-            "return_unanswered": _("Approve or reject the return request."),
-            "return_unrefunded": _("Refund the returned products."),
-            "invoice_email_failed": _(
+            "late_shipment": self.env._(
+                "Ship the order, or tell the customer the new date."
+            ),
+            "waiting_stock": self.env._(
+                "Replenish the products, or split the delivery."
+            ),
+            "return_unanswered": self.env._("Approve or reject the return request."),
+            "return_unrefunded": self.env._("Refund the returned products."),
+            "invoice_email_failed": self.env._(
                 "Correct the customer's email address and send the invoice again."
             ),
-            "invoice_request_unsent": _(
+            "invoice_request_unsent": self.env._(
                 "Make and send the invoice the customer asked for."
             ),
-            "job_failure": _("Correct what made the job fail, then retry it."),
+            "job_failure": self.env._("Correct what made the job fail, then retry it."),
         }
 
     def write(self, vals):
