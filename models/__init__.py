@@ -60,3 +60,7 @@ from . import stock_picking_carrier_event
 from . import website_carrier_event
 from . import sale_order_carrier_event
 from . import sale_order_tracking_event_carrier
+from . import website_sale_order_exception_rule
+from . import website_sale_order_exception
+from . import website_sale_order_exception_detection
+from . import website_sale_order_exception_hooks

@@ -13,6 +13,31 @@ class CrmTeam(models.Model):
         "the next order goes to the member after the last one served.",
     )
 
+    order_exception_count = fields.Integer(
+        compute="_compute_order_exception_count",
+        help="Web orders of the team that need a person (open order exceptions).",
+    )
+
+    def _compute_order_exception_count(self):
+        counts = dict(
+            self.env["website.sale.order.exception"]._read_group(
+                [("team_id", "in", self.ids), ("state", "=", "open")],
+                ["team_id"],
+                ["__count"],
+            )
+        )
+        for team in self:
+            team.order_exception_count = counts.get(team, 0)
+
+    def action_open_order_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "website_sale_order_tracking.website_sale_order_exception_action"
+        )
+        action["domain"] = [("team_id", "=", self.id)]
+        action["context"] = {"search_default_open": 1, "search_default_group_kind": 1}
+        return action
+
     def _next_round_robin_user(self):
         """Return the member who gets the next web order of this team.
 

@@ -74,6 +74,9 @@ class ResConfigSettings(models.TransientModel):
     cart_reminder_step_count = fields.Integer(
         compute="_compute_cart_reminder_step_count"
     )
+    order_exception_rule_count = fields.Integer(
+        compute="_compute_order_exception_rule_count"
+    )
     return_enabled = fields.Boolean(related="website_id.return_enabled", readonly=False)
     return_window_days = fields.Integer(
         related="website_id.return_window_days", readonly=False
@@ -198,6 +201,23 @@ class ResConfigSettings(models.TransientModel):
         )
         action["domain"] = [("website_id", "=", self.website_id.id)]
         action["context"] = {"default_website_id": self.website_id.id}
+        return action
+
+    @api.depends("website_id.order_exception_rule_ids.enabled")
+    def _compute_order_exception_rule_count(self):
+        for settings in self:
+            settings.order_exception_rule_count = len(
+                settings.website_id.order_exception_rule_ids.filtered("enabled")
+            )
+
+    def action_open_order_exception_rules(self):
+        """The website's exception rules, one per kind (switched off until then)."""
+        self.ensure_one()
+        self.website_id._ensure_order_exception_rules()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "website_sale_order_tracking.website_sale_order_exception_rule_action"
+        )
+        action["domain"] = [("website_id", "=", self.website_id.id)]
         return action
 
     @api.depends("website_id.order_assignment_rule_ids")
