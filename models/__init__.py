@@ -10,6 +10,7 @@ from . import website_shipping_email
 from . import website_return
 from . import website_invoice_policy
 from . import sale_order_tracking_event
+from . import sale_order_tracking_milestone
 from . import website_sale_batch_mixin
 from . import sale_order
 from . import sale_order_payment
@@ -49,3 +50,4 @@ from . import res_config_settings
 from . import website_order_lookup_attempt
 from . import mail_template
 from . import website_sale_job_failure
+from . import website_sale_after_sale_dashboard
