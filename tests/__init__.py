@@ -30,3 +30,4 @@ from . import test_shipping_labels
 from . import test_tracking_numbers
 from . import test_carrier_manifest
 from . import test_after_sale_reports
+from . import test_tour_after_sale_dashboard

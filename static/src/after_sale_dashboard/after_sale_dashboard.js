@@ -2,6 +2,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { localization } from "@web/core/l10n/localization";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -18,6 +19,9 @@ export class AfterSaleDashboard extends Component {
     static props = { ...standardActionServiceProps };
 
     setup() {
+        // The user's reading direction, also when Odoo serves its CSS unmirrored
+        // (a server without rtlcss).
+        this.direction = localization.direction;
         this.orm = useService("orm");
         this.action = useService("action");
         this.state = useState({ data: null, websiteId: false, periodDays: 90 });
