@@ -70,7 +70,9 @@ def main(args):
                 f"--db={DB}",
                 f"--orders={args.orders}",
             ]
-            result = subprocess.run(command, check=False, capture_output=True, text=True)
+            result = subprocess.run(
+                command, check=False, capture_output=True, text=True
+            )
             if result.returncode:
                 sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
                 wsot.fail(f"bench child exited with {result.returncode}")
@@ -109,8 +111,12 @@ def reads(env):
     unpaid = env["website.sale.unpaid.report"]
     dashboard = env["website.sale.after.sale.dashboard"]
     measures = [
-        "order_count:sum", "payment_hours:avg", "confirmation_hours:avg",
-        "ship_hours:avg", "delivery_hours:avg", "on_time_rate:avg",
+        "order_count:sum",
+        "payment_hours:avg",
+        "confirmation_hours:avg",
+        "ship_hours:avg",
+        "delivery_hours:avg",
+        "on_time_rate:avg",
     ]
     return {
         "lead times: pivot website x week": lambda: lead.read_group(
@@ -123,29 +129,41 @@ def reads(env):
             [], ["order_id", "checkout_date", "ship_hours", "delivery_hours"], limit=80
         ),
         "returns: pivot by category": lambda: returns.read_group(
-            [], ["delivered_qty:sum", "returned_qty:sum", "refunded_amount:sum",
-                 "refund_hours:avg"], ["categ_id"], lazy=False
+            [],
+            [
+                "delivered_qty:sum",
+                "returned_qty:sum",
+                "refunded_amount:sum",
+                "refund_hours:avg",
+            ],
+            ["categ_id"],
+            lazy=False,
         ),
         "returns: pivot by product": lambda: returns.read_group(
             [], ["delivered_qty:sum", "returned_qty:sum"], ["product_id"], lazy=False
         ),
         "unpaid offline: pivot website x age": lambda: unpaid.read_group(
-            [], ["order_count:sum", "amount_total:sum"],
-            ["website_id", "age_bucket"], lazy=False
+            [],
+            ["order_count:sum", "amount_total:sum"],
+            ["website_id", "age_bucket"],
+            lazy=False,
         ),
         "dashboard, last 90 days": lambda: dashboard.get_dashboard_data(),
         "dashboard, all time": lambda: dashboard.get_dashboard_data(period_days=3660),
         "Odoo's sale.report: pivot website x week": lambda: env[
             "sale.report"
         ].read_group(
-            [("website_id", "!=", False)], ["price_total:sum"],
-            ["website_id", "date:week"], lazy=False
+            [("website_id", "!=", False)],
+            ["price_total:sum"],
+            ["website_id", "date:week"],
+            lazy=False,
         ),
         "the timeline grouped by order (no milestones)": lambda: env.cr.execute(
             "SELECT order_id, MIN(date) FILTER (WHERE event_type = 'payment_received'),"
             " MIN(date) FILTER (WHERE event_type = 'shipped')"
             " FROM sale_order_tracking_event GROUP BY order_id"
-        ) or env.cr.fetchall(),
+        )
+        or env.cr.fetchall(),
     }
 
 
@@ -200,28 +218,45 @@ def generate(env, count):
     year_ago = "(NOW() AT TIME ZONE 'UTC') - interval '365 days'"
     checkout = f"{year_ago} + (g * 311 % 525600) * interval '1 minute'"
     waiting = "g % 20 = 0"
-    clone(cr, "sale_order", order.id, count, {
-        "name": "'AS-' || g",
-        "website_id": f"CASE WHEN g % 2 = 0 THEN {website_1.id} ELSE {website_2.id} END",
-        "user_id": f"(ARRAY{users.ids})[1 + g % 3]",
-        "carrier_id": str(carrier.id) if carrier else "NULL",
-        "checkout_date": checkout,
-        "date_order": checkout,
-        "commitment_date": f"CASE WHEN g % 3 = 0 THEN {checkout} + interval '3 days' END",
-        "state": f"CASE WHEN {waiting} THEN 'draft' ELSE 'sale' END",
-        "tracking_stage": f"CASE WHEN {waiting} THEN 'to_confirm' ELSE 'shipped' END",
-        "amount_total": "10 + g % 40",
-        "amount_untaxed": "10 + g % 40",
-        "access_token": "NULL",
-    })
-    clone(cr, "sale_order_line", order.order_line.id, None, {
-        "order_id": "so.id",
-        "product_id": f"(ARRAY{products.ids})[1 + so.id % 40]",
-        "product_template_id": f"(ARRAY{products.product_tmpl_id.ids})[1 + so.id % 40]",
-        "qty_delivered": "CASE WHEN so.state = 'sale' THEN 1 ELSE 0 END",
-        "price_reduce_taxinc": "so.amount_total",
-        "price_total": "so.amount_total",
-    }, source="(SELECT * FROM sale_order WHERE name LIKE 'AS-%%') so")
+    clone(
+        cr,
+        "sale_order",
+        order.id,
+        count,
+        {
+            "name": "'AS-' || g",
+            "website_id": f"CASE WHEN g % 2 = 0 THEN {website_1.id} "
+            f"ELSE {website_2.id} END",
+            "user_id": f"(ARRAY{users.ids})[1 + g % 3]",
+            "carrier_id": str(carrier.id) if carrier else "NULL",
+            "checkout_date": checkout,
+            "date_order": checkout,
+            "commitment_date": f"CASE WHEN g % 3 = 0 "
+            f"THEN {checkout} + interval '3 days' END",
+            "state": f"CASE WHEN {waiting} THEN 'draft' ELSE 'sale' END",
+            "tracking_stage": f"CASE WHEN {waiting} THEN 'to_confirm' "
+            "ELSE 'shipped' END",
+            "amount_total": "10 + g % 40",
+            "amount_untaxed": "10 + g % 40",
+            "access_token": "NULL",
+        },
+    )
+    clone(
+        cr,
+        "sale_order_line",
+        order.order_line.id,
+        None,
+        {
+            "order_id": "so.id",
+            "product_id": f"(ARRAY{products.ids})[1 + so.id % 40]",
+            "product_template_id": f"(ARRAY{products.product_tmpl_id.ids})"
+            "[1 + so.id % 40]",
+            "qty_delivered": "CASE WHEN so.state = 'sale' THEN 1 ELSE 0 END",
+            "price_reduce_taxinc": "so.amount_total",
+            "price_total": "so.amount_total",
+        },
+        source="(SELECT * FROM sale_order WHERE name LIKE 'AS-%%') so",
+    )
     generate_events(cr, website_1)
     generate_returns(cr, env.ref("website_sale_order_tracking.return_reason_damaged"))
     order.order_line.unlink()
@@ -239,12 +274,13 @@ def generate_events(cr, website):
             customer_visible, create_uid, create_date, write_uid, write_date)
         SELECT so.id, so.company_id, so.website_id,
                so.checkout_date + make_interval(
-                   secs => 3600 * ({bases})[n] + 36 * (so.id * n % 100) * ({spreads})[n]),
+                   secs => 3600 * ({bases})[n]
+                           + 36 * (so.id * n % 100) * ({spreads})[n]),
                ({types})[n], 1, TRUE, 1, so.checkout_date, 1, so.checkout_date
           FROM sale_order so, generate_series(1, {len(EVENTS)}) n
          WHERE so.name LIKE 'AS-%%'
            AND (so.state = 'sale' OR n <= 2)
-    """)  # noqa: S608 (constants of this file)
+    """)
     # The orders waiting for their money have their two first events only: make
     # up the count with email events of the others.
     cr.execute("""
@@ -270,14 +306,17 @@ def generate_returns(cr, reason):
           FROM sale_order so
          WHERE so.name LIKE 'AS-%%' AND so.state = 'sale' AND so.id % 50 = 0
     """)
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO sale_return_request_line (
             request_id, sale_line_id, product_id, quantity, reason_id,
             create_uid, create_date, write_uid, write_date)
         SELECT r.id, sol.id, sol.product_id, 1, %s, 1, NOW(), 1, NOW()
           FROM sale_return_request r
           JOIN sale_order_line sol ON sol.order_id = r.order_id
-    """, [reason.id])
+    """,
+        [reason.id],
+    )
     cr.execute("""
         INSERT INTO sale_order_tracking_event (
             order_id, company_id, website_id, date, event_type, user_id,

@@ -35,21 +35,20 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
             "period_days": period_days,
             "currency_id": self.env.company.currency_id.id,
             "websites": [
-                {"id": w.id, "name": w.name}
-                for w in self.env["website"].search([])
+                {"id": w.id, "name": w.name} for w in self.env["website"].search([])
             ],
             "website_id": website_id or False,
             "lead_times": self._get_lead_times(
-                website + [("checkout_date", ">=", since)]
+                [*website, ("checkout_date", ">=", since)]
             ),
             "weeks": self._get_weekly_lead_times(
-                website + [("checkout_date", ">=", since)]
+                [*website, ("checkout_date", ">=", since)]
             ),
-            "on_time": self._get_on_time(website + [("checkout_date", ">=", since)]),
+            "on_time": self._get_on_time([*website, ("checkout_date", ">=", since)]),
             "unpaid": self._get_unpaid_ages(website),
-            "returns": self._get_returns(website + [("date", ">=", since)]),
+            "returns": self._get_returns([*website, ("date", ">=", since)]),
             "cart_reminders": self._get_cart_reminders(
-                website + [("date", ">=", since), ("reminder_count", ">", 0)]
+                [*website, ("date", ">=", since), ("reminder_count", ">", 0)]
             ),
         }
 
@@ -164,9 +163,13 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
             "by_product": self._get_return_rates(domain, "product_id"),
             "by_category": self._get_return_rates(domain, "categ_id"),
             "by_reason": [
-                {"name": reason.display_name, "returned": qty, "rate": _rate(qty, delivered)}
+                {
+                    "name": reason.display_name,
+                    "returned": qty,
+                    "rate": _rate(qty, delivered),
+                }
                 for reason, qty in report._read_group(
-                    domain + [("kind", "=", "returned")],
+                    [*domain, ("kind", "=", "returned")],
                     ["reason_id"],
                     ["returned_qty:sum"],
                     order="returned_qty:sum desc",
@@ -180,11 +183,12 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
         report = self.env["website.sale.return.report"]
         self.env.cr.execute(
             SQL(
-                "SELECT %s FROM (SELECT DISTINCT request_id, refund_hours FROM (%s) r) rows",
+                "SELECT %s FROM (SELECT DISTINCT request_id, refund_hours "
+                "FROM (%s) r) rows",
                 self._percentiles_sql("refund_hours"),
                 self._select_rows(
                     report,
-                    domain + [("kind", "=", "returned"), ("refund_hours", "!=", False)],
+                    [*domain, ("kind", "=", "returned"), ("refund_hours", "!=", False)],
                     ["request_id", "refund_hours"],
                 ),
             )
@@ -203,7 +207,7 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
             for record, delivered, returned in self.env[
                 "website.sale.return.report"
             ]._read_group(
-                domain + [(groupby, "!=", False)],
+                [*domain, (groupby, "!=", False)],
                 [groupby],
                 ["delivered_qty:sum", "returned_qty:sum"],
                 having=[("returned_qty:sum", ">", 0)],
@@ -219,8 +223,12 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
         if not report.has_access("read"):
             return False
         steps = [
-            {"step": step, "reminded": count, "recovered": recovered or 0,
-             "revenue": revenue or 0.0}
+            {
+                "step": step,
+                "reminded": count,
+                "recovered": recovered or 0,
+                "revenue": revenue or 0.0,
+            }
             for step, count, recovered, revenue in report._read_group(
                 domain,
                 ["last_step"],

@@ -30,18 +30,27 @@ class WebsiteSaleLeadTimeReport(models.Model):
 
     _depends = {
         "sale.order": [
-            "website_id", "company_id", "team_id", "user_id", "carrier_id",
-            "partner_id", "currency_id", "checkout_date", "tracking_stage",
-            "amount_total", "commitment_date", "state",
+            "website_id",
+            "company_id",
+            "team_id",
+            "user_id",
+            "carrier_id",
+            "partner_id",
+            "currency_id",
+            "checkout_date",
+            "tracking_stage",
+            "amount_total",
+            "commitment_date",
+            "state",
         ],
     }
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     website_id = fields.Many2one("website", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    carrier_id = fields.Many2one("delivery.carrier", string="Carrier", readonly=True)
+    carrier_id = fields.Many2one("delivery.carrier", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     checkout_date = fields.Datetime(string="Checkout", readonly=True)
@@ -124,4 +133,4 @@ class WebsiteSaleLeadTimeReport(models.Model):
              ) timing
              WHERE so.website_id IS NOT NULL
                AND so.checkout_date IS NOT NULL
-        """  # noqa: S608 (column names are constants above)
+        """

@@ -34,20 +34,35 @@ class WebsiteSaleReturnReport(models.Model):
 
     _depends = {
         "sale.order": [
-            "website_id", "company_id", "team_id", "user_id", "partner_id",
-            "currency_id", "state", "date_order",
+            "website_id",
+            "company_id",
+            "team_id",
+            "user_id",
+            "partner_id",
+            "currency_id",
+            "state",
+            "date_order",
         ],
         "sale.order.line": [
-            "order_id", "product_id", "qty_delivered", "is_delivery",
+            "order_id",
+            "product_id",
+            "qty_delivered",
+            "is_delivery",
             "price_reduce_taxinc",
         ],
         "sale.return.request": ["order_id", "state", "request_date"],
         "sale.return.request.line": [
-            "request_id", "sale_line_id", "quantity", "reason_id",
+            "request_id",
+            "sale_line_id",
+            "quantity",
+            "reason_id",
         ],
         "account.move": ["move_type", "state", "date"],
         "account.move.line": [
-            "move_id", "display_type", "price_total", "sale_line_ids",
+            "move_id",
+            "display_type",
+            "price_total",
+            "sale_line_ids",
         ],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
@@ -55,7 +70,7 @@ class WebsiteSaleReturnReport(models.Model):
     }
 
     kind = fields.Selection(RETURN_REPORT_KINDS, string="Row", readonly=True)
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     website_id = fields.Many2one("website", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)

@@ -24,12 +24,19 @@ class WebsiteSaleUnpaidReport(models.Model):
 
     _depends = {
         "sale.order": [
-            "website_id", "company_id", "team_id", "user_id", "partner_id",
-            "currency_id", "checkout_date", "tracking_stage", "amount_total",
+            "website_id",
+            "company_id",
+            "team_id",
+            "user_id",
+            "partner_id",
+            "currency_id",
+            "checkout_date",
+            "tracking_stage",
+            "amount_total",
         ],
     }
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     website_id = fields.Many2one("website", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)

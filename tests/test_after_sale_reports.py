@@ -22,9 +22,7 @@ class AfterSaleCommon(WebOrderTrackingCommon):
         super().setUpClass()
         cls.manager = create_staff(cls.env, "wsot_after_sale_manager", SALES_MANAGER)
         # A fixed start, two weeks ago, on the hour.
-        cls.t0 = fields.Datetime.now().replace(minute=0, second=0) - timedelta(
-            days=14
-        )
+        cls.t0 = fields.Datetime.now().replace(minute=0, second=0) - timedelta(days=14)
 
     def _order(self, user=None, products=None, **values):
         order = self._paid_order(products=products, website=self.website_2)
@@ -137,9 +135,7 @@ class TestAfterSaleLeadTimes(AfterSaleCommon):
         row.invalidate_recordset()
         self.assertEqual(
             row.delivery_date,
-            order.tracking_event_ids.filtered(
-                lambda e: e.picking_id == backorder
-            ).date,
+            order.tracking_event_ids.filtered(lambda e: e.picking_id == backorder).date,
         )
 
     def test_on_time_shipping_against_the_promised_date(self):
@@ -167,9 +163,7 @@ class TestAfterSaleLeadTimes(AfterSaleCommon):
 
     def test_a_salesperson_reads_the_figures_of_their_own_orders(self):
         self._shipped_orders()
-        steps = {
-            s["step"]: s for s in self._dashboard(self.salesman_1)["lead_times"]
-        }
+        steps = {s["step"]: s for s in self._dashboard(self.salesman_1)["lead_times"]}
         self.assertEqual(steps["payment_hours"]["count"], 2)
         self.assertAlmostEqual(steps["payment_hours"]["median"], 1.5)
         rows = self.env[LEAD].with_user(self.salesman_1).search([])
@@ -222,12 +216,15 @@ class TestAfterSaleReturns(AfterSaleCommon, RefundCommon):
         self.website_2.write({"return_enabled": True, "return_window_days": 30})
         cups = self.env["product.category"].create({"name": "Cups"})
         self.product_2.categ_id = cups
-        wrong_item = self.env.ref("website_sale_order_tracking.return_reason_wrong_item")
+        wrong_item = self.env.ref(
+            "website_sale_order_tracking.return_reason_wrong_item"
+        )
         orders = self.env["sale.order"]
         for __ in range(4):
             order = self._order(products={self.product: 1, self.product_2: 1})
             self._validate_picking(order.picking_ids)
             orders |= order
+
         def line(order, product):
             return order.order_line.filtered(lambda sol: sol.product_id == product)
 
@@ -255,14 +252,21 @@ class TestAfterSaleReturns(AfterSaleCommon, RefundCommon):
         self.assertAlmostEqual(returns["refund_p90_hours"], 30.0)
         self.assertEqual(
             {(r["name"], r["returned"], r["rate"]) for r in returns["by_product"]},
-            {(self.product.display_name, 1.0, 25.0),
-             (self.product_2.display_name, 1.0, 25.0)},
+            {
+                (self.product.display_name, 1.0, 25.0),
+                (self.product_2.display_name, 1.0, 25.0),
+            },
         )
-        self.assertIn((cups.display_name, 1.0, 25.0),
-                      {(r["name"], r["returned"], r["rate"]) for r in returns["by_category"]})
+        self.assertIn(
+            (cups.display_name, 1.0, 25.0),
+            {(r["name"], r["returned"], r["rate"]) for r in returns["by_category"]},
+        )
         self.assertEqual(
             {(r["name"], r["returned"], r["rate"]) for r in returns["by_reason"]},
-            {(self.reason.display_name, 1.0, 12.5), (wrong_item.display_name, 1.0, 12.5)},
+            {
+                (self.reason.display_name, 1.0, 12.5),
+                (wrong_item.display_name, 1.0, 12.5),
+            },
         )
         # The pivot by product sets the returned quantity against the delivered.
         groups = self.env["website.sale.return.report"]._read_group(

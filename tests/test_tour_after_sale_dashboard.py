@@ -17,14 +17,14 @@ class TestTourAfterSaleDashboard(WebOrderTrackingCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.manager = create_staff(cls.env, "wsot_dashboard_manager", SALES_MANAGER)
-        cls.manager.password = "wsot_dashboard_manager"
+        cls.manager.write({"password": cls.manager.login})
         # A manager reading Persian, from the start.
         cls.env["res.lang"]._activate_lang("fa_IR")
         cls.env["ir.module.module"]._load_module_terms(
             ["website_sale_order_tracking"], ["fa_IR"], overwrite=True
         )
         cls.manager_fa = create_staff(cls.env, "wsot_dashboard_fa", SALES_MANAGER)
-        cls.manager_fa.write({"password": "wsot_dashboard_fa", "lang": "fa_IR"})
+        cls.manager_fa.write({"password": cls.manager_fa.login, "lang": "fa_IR"})
 
     def setUp(self):
         super().setUp()
