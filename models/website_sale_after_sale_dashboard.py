@@ -29,6 +29,8 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
         (of ``website_id``, or of all websites)."""
         if not isinstance(period_days, int) or not 1 <= period_days <= 3660:
             period_days = DEFAULT_PERIOD_DAYS
+        if not isinstance(website_id, int) or isinstance(website_id, bool):
+            website_id = None
         since = fields.Datetime.now() - timedelta(days=period_days)
         website = [("website_id", "=", website_id)] if website_id else []
         return {

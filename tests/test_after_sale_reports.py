@@ -186,6 +186,14 @@ class TestAfterSaleLeadTimes(AfterSaleCommon):
             self.assertEqual(data["period_days"], 90)
             self.assertEqual(data["lead_times"][0]["count"], 3)
         self.assertEqual(self._dashboard(period_days=7)["lead_times"][0]["count"], 0)
+        # A website that is no id reads all websites, not an error.
+        data = (
+            self.env[DASHBOARD]
+            .with_user(self.manager)
+            .get_dashboard_data(website_id="1 OR 1=1")
+        )
+        self.assertFalse(data["website_id"])
+        self.assertEqual(data["lead_times"][0]["count"], 3)
 
 
 @tagged("post_install", "-at_install")
