@@ -72,14 +72,14 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
     def _get_lead_times(self, domain):
         report = self.env["website.sale.lead.time.report"]
         steps = list(LEAD_TIME_STEPS)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 "SELECT %s FROM (%s) rows",
                 SQL(", ").join(self._percentiles_sql(step) for step in steps),
                 self._select_rows(report, domain, steps),
             )
         )
-        row = self.env.cr.fetchone()
+        row = rows[0]
         return [
             {
                 "step": step,
@@ -94,7 +94,7 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
     def _get_weekly_lead_times(self, domain):
         report = self.env["website.sale.lead.time.report"]
         steps = list(LEAD_TIME_STEPS)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 "SELECT date_trunc('week', checkout_date)::date, COUNT(*), %s "
                 "FROM (%s) rows GROUP BY 1 ORDER BY 1",
@@ -114,7 +114,7 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
                 "count": row[1],
                 "medians": dict(zip(steps, row[2:], strict=True)),
             }
-            for row in self.env.cr.fetchall()
+            for row in rows
         ]
 
     def _get_on_time(self, domain):
@@ -150,20 +150,23 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
 
     def _get_returns(self, domain):
         report = self.env["website.sale.return.report"]
-        [(delivered, returned, refunded)] = report._read_group(
-            domain, [], ["delivered_qty:sum", "returned_qty:sum", "refunded_amount:sum"]
-        )
+        totals, by_product, by_category = self._get_return_sums(domain)
+        delivered, returned, refunded = totals
         refund_times = self._get_refund_times(domain)
         return {
-            "delivered": delivered or 0.0,
-            "returned": returned or 0.0,
+            "delivered": delivered,
+            "returned": returned,
             "rate": _rate(returned, delivered),
-            "refunded_amount": refunded or 0.0,
+            "refunded_amount": refunded,
             "refund_median_hours": refund_times[0],
             "refund_p90_hours": refund_times[1],
             "refund_count": refund_times[2],
-            "by_product": self._get_return_rates(domain, "product_id"),
-            "by_category": self._get_return_rates(domain, "categ_id"),
+            "by_product": self._top_return_rates(
+                self.env["product.product"], by_product
+            ),
+            "by_category": self._top_return_rates(
+                self.env["product.category"], by_category
+            ),
             "by_reason": [
                 {
                     "name": reason.display_name,
@@ -179,11 +182,40 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
             ],
         }
 
+    def _get_return_sums(self, domain):
+        """Delivered and returned quantities and refunded amounts: in all, by
+        product and by category, in one pass over the report's rows (grouping
+        sets: the report is read once, not three times)."""
+        columns = ["product_id", "categ_id", "delivered_qty", "returned_qty"]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT GROUPING(product_id), GROUPING(categ_id), product_id, "
+                "categ_id, COALESCE(SUM(delivered_qty), 0), "
+                "COALESCE(SUM(returned_qty), 0), COALESCE(SUM(refunded_amount), 0) "
+                "FROM (%s) rows "
+                "GROUP BY GROUPING SETS ((), (product_id), (categ_id))",
+                self._select_rows(
+                    self.env["website.sale.return.report"],
+                    domain,
+                    [*columns, "refunded_amount"],
+                ),
+            )
+        )
+        totals, by_product, by_category = (0.0, 0.0, 0.0), {}, {}
+        for no_product, no_category, product, category, *sums in rows:
+            if no_product and no_category:
+                totals = tuple(sums)
+            elif not no_product and product:
+                by_product[product] = sums[:2]
+            elif not no_category and category:
+                by_category[category] = sums[:2]
+        return totals, by_product, by_category
+
     def _get_refund_times(self, domain):
         """Median, 90th percentile and count of the hours from a return request
         to its refund: once a request, however many lines it has."""
         report = self.env["website.sale.return.report"]
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 "SELECT %s FROM (SELECT DISTINCT request_id, refund_hours "
                 "FROM (%s) r) rows",
@@ -195,25 +227,20 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
                 ),
             )
         )
-        return self.env.cr.fetchone()
+        return rows[0]
 
-    def _get_return_rates(self, domain, groupby):
-        """The ``TOP_COUNT`` products (or categories) most returned, by rate."""
+    def _top_return_rates(self, model, sums):
+        """The ``TOP_COUNT`` records of ``model`` (products or categories) most
+        returned, by rate, of ``sums`` {id: (delivered, returned)}."""
+        records = model.browse([id_ for id_, (__, ret) in sums.items() if ret > 0])
         rates = [
             {
                 "name": record.display_name,
-                "delivered": delivered or 0.0,
-                "returned": returned or 0.0,
-                "rate": _rate(returned, delivered),
+                "delivered": sums[record.id][0],
+                "returned": sums[record.id][1],
+                "rate": _rate(sums[record.id][1], sums[record.id][0]),
             }
-            for record, delivered, returned in self.env[
-                "website.sale.return.report"
-            ]._read_group(
-                [*domain, (groupby, "!=", False)],
-                [groupby],
-                ["delivered_qty:sum", "returned_qty:sum"],
-                having=[("returned_qty:sum", ">", 0)],
-            )
+            for record in records.sudo()
         ]
         rates.sort(key=lambda r: (-(r["rate"] or 0.0), -r["returned"], r["name"]))
         return rates[:TOP_COUNT]
