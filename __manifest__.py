@@ -40,6 +40,7 @@
         "views/portal_my_returns_templates.xml",
         "views/order_status_templates.xml",
         "report/website_cart_reminder_report_views.xml",
+        "report/website_sale_after_sale_report_views.xml",
         "report/sale_return_request_report.xml",
         "report/shipping_label_report.xml",
         "report/carrier_manifest_report.xml",
@@ -68,6 +69,9 @@
         "views/portal_tracking_carrier_templates.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "website_sale_order_tracking/static/src/after_sale_dashboard/*",
+        ],
         "web.assets_tests": [
             "website_sale_order_tracking/static/tests/tours/*.js",
         ],

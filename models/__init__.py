@@ -11,6 +11,7 @@ from . import website_late_delivery
 from . import website_return
 from . import website_invoice_policy
 from . import sale_order_tracking_event
+from . import sale_order_tracking_milestone
 from . import website_sale_batch_mixin
 from . import sale_order
 from . import sale_order_payment
@@ -64,3 +65,4 @@ from . import website_sale_order_exception_rule
 from . import website_sale_order_exception
 from . import website_sale_order_exception_detection
 from . import website_sale_order_exception_hooks
+from . import website_sale_after_sale_dashboard

@@ -36,3 +36,5 @@ from . import test_carrier_events_manual
 from . import test_tour_carrier_events
 from . import test_order_exceptions
 from . import test_order_exception_actions
+from . import test_after_sale_reports
+from . import test_tour_after_sale_dashboard

@@ -1,0 +1,278 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The figures of the after-sale dashboard, read in one call.
+
+Everything is read through the report models (``_read_group`` and ``_search``),
+so the user's access rights and record rules apply: a salesperson sees the
+figures of their own orders. Medians and 90th percentiles, which Odoo's read
+group cannot aggregate, are computed by PostgreSQL's ``percentile_cont`` on the
+query of the report's search.
+"""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..report.website_sale_lead_time_report import LEAD_TIME_STEPS
+
+DEFAULT_PERIOD_DAYS = 90
+TOP_COUNT = 5
+
+
+class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
+    _name = "website.sale.after.sale.dashboard"
+    _description = "After-Sale Dashboard"
+
+    @api.model
+    def get_dashboard_data(self, website_id=None, period_days=DEFAULT_PERIOD_DAYS):
+        """All the figures of the dashboard for the last ``period_days`` days
+        (of ``website_id``, or of all websites)."""
+        if not isinstance(period_days, int) or not 1 <= period_days <= 3660:
+            period_days = DEFAULT_PERIOD_DAYS
+        if not isinstance(website_id, int) or isinstance(website_id, bool):
+            website_id = None
+        since = fields.Datetime.now() - timedelta(days=period_days)
+        website = [("website_id", "=", website_id)] if website_id else []
+        return {
+            "period_days": period_days,
+            "currency_id": self.env.company.currency_id.id,
+            "websites": [
+                {"id": w.id, "name": w.name} for w in self.env["website"].search([])
+            ],
+            "website_id": website_id or False,
+            "lead_times": self._get_lead_times(
+                [*website, ("checkout_date", ">=", since)]
+            ),
+            "weeks": self._get_weekly_lead_times(
+                [*website, ("checkout_date", ">=", since)]
+            ),
+            "on_time": self._get_on_time([*website, ("checkout_date", ">=", since)]),
+            "unpaid": self._get_unpaid_ages(website),
+            "returns": self._get_returns([*website, ("date", ">=", since)]),
+            "cart_reminders": self._get_cart_reminders(
+                [*website, ("date", ">=", since), ("reminder_count", ">", 0)]
+            ),
+        }
+
+    def _percentiles_sql(self, column):
+        return SQL(
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(c)s), "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY %(c)s), COUNT(%(c)s)",
+            c=SQL.identifier(column),
+        )
+
+    def _select_rows(self, model, domain, columns):
+        """The rows of ``model`` the user may read within ``domain``, as a
+        sub-query of ``columns``."""
+        query = model._search(domain)
+        return query.select(
+            *(SQL.identifier(query.table, column) for column in columns)
+        )
+
+    def _get_lead_times(self, domain):
+        report = self.env["website.sale.lead.time.report"]
+        steps = list(LEAD_TIME_STEPS)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM (%s) rows",
+                SQL(", ").join(self._percentiles_sql(step) for step in steps),
+                self._select_rows(report, domain, steps),
+            )
+        )
+        row = rows[0]
+        return [
+            {
+                "step": step,
+                "label": report._fields[step].get_description(self.env)["string"],
+                "median": row[3 * index],
+                "p90": row[3 * index + 1],
+                "count": row[3 * index + 2],
+            }
+            for index, step in enumerate(steps)
+        ]
+
+    def _get_weekly_lead_times(self, domain):
+        report = self.env["website.sale.lead.time.report"]
+        steps = list(LEAD_TIME_STEPS)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT date_trunc('week', checkout_date)::date, COUNT(*), %s "
+                "FROM (%s) rows GROUP BY 1 ORDER BY 1",
+                SQL(", ").join(
+                    SQL(
+                        "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
+                        SQL.identifier(step),
+                    )
+                    for step in steps
+                ),
+                self._select_rows(report, domain, ["checkout_date", *steps]),
+            )
+        )
+        return [
+            {
+                "week": fields.Date.to_string(row[0]),
+                "count": row[1],
+                "medians": dict(zip(steps, row[2:], strict=True)),
+            }
+            for row in rows
+        ]
+
+    def _get_on_time(self, domain):
+        [(on_time, late)] = self.env["website.sale.lead.time.report"]._read_group(
+            domain, [], ["on_time_count:sum", "late_count:sum"]
+        )
+        on_time, late = on_time or 0, late or 0
+        return {
+            "on_time": on_time,
+            "late": late,
+            "rate": 100.0 * on_time / (on_time + late) if on_time + late else None,
+        }
+
+    def _get_unpaid_ages(self, domain):
+        report = self.env["website.sale.unpaid.report"]
+        groups = {
+            bucket: (count, amount)
+            for bucket, count, amount in report._read_group(
+                domain, ["age_bucket"], ["__count", "amount_total:sum"]
+            )
+        }
+        return [
+            {
+                "bucket": bucket,
+                "label": label,
+                "count": groups.get(bucket, (0, 0.0))[0],
+                "amount": groups.get(bucket, (0, 0.0))[1],
+            }
+            for bucket, label in report._fields["age_bucket"]._description_selection(
+                self.env
+            )
+        ]
+
+    def _get_returns(self, domain):
+        report = self.env["website.sale.return.report"]
+        totals, by_product, by_category = self._get_return_sums(domain)
+        delivered, returned, refunded = totals
+        refund_times = self._get_refund_times(domain)
+        return {
+            "delivered": delivered,
+            "returned": returned,
+            "rate": _rate(returned, delivered),
+            "refunded_amount": refunded,
+            "refund_median_hours": refund_times[0],
+            "refund_p90_hours": refund_times[1],
+            "refund_count": refund_times[2],
+            "by_product": self._top_return_rates(
+                self.env["product.product"], by_product
+            ),
+            "by_category": self._top_return_rates(
+                self.env["product.category"], by_category
+            ),
+            "by_reason": [
+                {
+                    "name": reason.display_name,
+                    "returned": qty,
+                    "rate": _rate(qty, delivered),
+                }
+                for reason, qty in report._read_group(
+                    [*domain, ("kind", "=", "returned")],
+                    ["reason_id"],
+                    ["returned_qty:sum"],
+                    order="returned_qty:sum desc",
+                )
+            ],
+        }
+
+    def _get_return_sums(self, domain):
+        """Delivered and returned quantities and refunded amounts: in all, by
+        product and by category, in one pass over the report's rows (grouping
+        sets: the report is read once, not three times)."""
+        columns = ["product_id", "categ_id", "delivered_qty", "returned_qty"]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT GROUPING(product_id), GROUPING(categ_id), product_id, "
+                "categ_id, COALESCE(SUM(delivered_qty), 0), "
+                "COALESCE(SUM(returned_qty), 0), COALESCE(SUM(refunded_amount), 0) "
+                "FROM (%s) rows "
+                "GROUP BY GROUPING SETS ((), (product_id), (categ_id))",
+                self._select_rows(
+                    self.env["website.sale.return.report"],
+                    domain,
+                    [*columns, "refunded_amount"],
+                ),
+            )
+        )
+        totals, by_product, by_category = (0.0, 0.0, 0.0), {}, {}
+        for no_product, no_category, product, category, *sums in rows:
+            if no_product and no_category:
+                totals = tuple(sums)
+            elif not no_product and product:
+                by_product[product] = sums[:2]
+            elif not no_category and category:
+                by_category[category] = sums[:2]
+        return totals, by_product, by_category
+
+    def _get_refund_times(self, domain):
+        """Median, 90th percentile and count of the hours from a return request
+        to its refund: once a request, however many lines it has."""
+        report = self.env["website.sale.return.report"]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM (SELECT DISTINCT request_id, refund_hours "
+                "FROM (%s) r) rows",
+                self._percentiles_sql("refund_hours"),
+                self._select_rows(
+                    report,
+                    [*domain, ("kind", "=", "returned"), ("refund_hours", "!=", False)],
+                    ["request_id", "refund_hours"],
+                ),
+            )
+        )
+        return rows[0]
+
+    def _top_return_rates(self, model, sums):
+        """The ``TOP_COUNT`` records of ``model`` (products or categories) most
+        returned, by rate, of ``sums`` {id: (delivered, returned)}."""
+        records = model.browse([id_ for id_, (__, ret) in sums.items() if ret > 0])
+        rates = [
+            {
+                "name": record.display_name,
+                "delivered": sums[record.id][0],
+                "returned": sums[record.id][1],
+                "rate": _rate(sums[record.id][1], sums[record.id][0]),
+            }
+            for record in records.sudo()
+        ]
+        rates.sort(key=lambda r: (-(r["rate"] or 0.0), -r["returned"], r["name"]))
+        return rates[:TOP_COUNT]
+
+    def _get_cart_reminders(self, domain):
+        """The abandoned-cart report's figures by last step sent, when the user
+        may read it (Sales managers)."""
+        report = self.env["website.cart.reminder.report"]
+        if not report.has_access("read"):
+            return False
+        steps = [
+            {
+                "step": step,
+                "reminded": count,
+                "recovered": recovered or 0,
+                "revenue": revenue or 0.0,
+            }
+            for step, count, recovered, revenue in report._read_group(
+                domain,
+                ["last_step"],
+                ["__count", "recovered_count:sum", "recovered_amount:sum"],
+                order="last_step",
+            )
+        ]
+        return {
+            "reminded": sum(s["reminded"] for s in steps),
+            "recovered": sum(s["recovered"] for s in steps),
+            "revenue": sum(s["revenue"] for s in steps),
+            "steps": steps,
+        }
+
+
+def _rate(part, whole):
+    """``part`` in percent of ``whole``, None without a whole."""
+    return 100.0 * (part or 0.0) / whole if whole else None
