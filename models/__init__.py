@@ -60,3 +60,6 @@ from . import stock_picking_carrier_event
 from . import website_carrier_event
 from . import sale_order_carrier_event
 from . import sale_order_tracking_event_carrier
+from . import sale_order_exchange
+from . import sale_return_request_line_exchange
+from . import sale_return_request_exchange

@@ -34,3 +34,4 @@ from . import test_parcels
 from . import test_carrier_webhook
 from . import test_carrier_events_manual
 from . import test_tour_carrier_events
+from . import test_return_exchange
