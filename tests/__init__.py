@@ -35,3 +35,4 @@ from . import test_carrier_webhook
 from . import test_carrier_events_manual
 from . import test_tour_carrier_events
 from . import test_return_exchange
+from . import test_tour_return_exchange
