@@ -27,7 +27,9 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(vals.get("exchange_request_id") for vals in vals_list):
+        if not self.env.su and any(
+            vals.get("exchange_request_id") for vals in vals_list
+        ):
             self._raise_exchange_link_write()
         return super().create(vals_list)
 
@@ -59,14 +61,20 @@ class SaleOrder(models.Model):
     def _get_delivery_tracking_stage(self):
         """A replacement order is *Exchange* until its delivery ships."""
         stage = super()._get_delivery_tracking_stage()
-        if self.exchange_request_id and stage in ("confirmed", "in_preparation"):
+        if (
+            self.exchange_request_id
+            and stage in ("confirmed", "in_preparation")
+            and not self.env.context.get("wsot_delivery_stage_only")
+        ):
             return "exchange"
         return stage
 
     def _get_tracking_page_current_step(self):
         # The replacement's step bar follows its delivery.
         if self.tracking_stage == "exchange" and self.exchange_request_id:
-            stage = super()._get_delivery_tracking_stage()
+            stage = self.with_context(
+                wsot_delivery_stage_only=True
+            )._get_delivery_tracking_stage()
             return TRACKING_PAGE_STEP_OF_STAGE.get(stage, 1)
         return super()._get_tracking_page_current_step()
 

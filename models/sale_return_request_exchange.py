@@ -31,7 +31,6 @@ class SaleReturnRequest(models.Model):
     )
     replacement_order_id = fields.Many2one(
         "sale.order",
-        string="Replacement Order",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -159,4 +158,3 @@ class SaleReturnRequest(models.Model):
                 for line in lines
             ],
         }
-

@@ -162,6 +162,8 @@ class TestReturnExchange(HttpCase, ExchangeCommon):
         self.assertIn(order.name, page)
         self.assertIn(self.size["XL"].display_name, page)
         self.assertIn(replacement.name, self.url_open(request.get_portal_url()).text)
+        in_progress = self.url_open("/my/returns?filterby=open").text
+        self.assertIn(request.name, in_progress)
         # The goods come back, the replacement ships.
         self._validate_picking(request.picking_ids)
         self.assertEqual(request.state, "received")
@@ -271,9 +273,7 @@ class TestReturnExchange(HttpCase, ExchangeCommon):
         request = self._ask_exchange(order, self.size["XL"])
         mine = self._shirt_order()
         with self.assertRaisesRegex(UserError, "only through its buttons"):
-            request.with_user(self.salesman_1).write(
-                {"replacement_order_id": mine.id}
-            )
+            request.with_user(self.salesman_1).write({"replacement_order_id": mine.id})
         with self.assertRaisesRegex(UserError, "made by the approval"):
             mine.with_user(self.salesman_1).write({"exchange_request_id": request.id})
         with self.assertRaisesRegex(UserError, "set at its approval"):

@@ -21,7 +21,7 @@ class TestTourReturnExchange(HttpCase, ExchangeCommon):
         return self._shirt_order()
 
     def _start_tour(self, url, tour):
-        self.start_tour(url, tour, login="wsot_customer_1")
+        return self.start_tour(url, tour, login="wsot_customer_1")
 
     def test_exchange_from_the_form_to_the_replacement_delivery(self):
         order = self._tour_order()
@@ -91,4 +91,4 @@ class TestTourReturnExchangePersian(TestTourReturnExchange):
 
     def _start_tour(self, url, tour):
         with patch.object(odoo_test_common, "ChromeBrowser", PhoneBrowser):
-            super()._start_tour(url, tour)
+            return super()._start_tour(url, tour)
