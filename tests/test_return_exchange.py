@@ -231,6 +231,45 @@ class TestReturnExchange(HttpCase, ExchangeCommon):
             self.env["sale.order"].search([("exchange_request_id", "=", request.id)])
         )
 
+    def test_goods_not_reservable_at_approval_refuse_it(self):
+        """In the warehouse but not where its deliveries take from (received,
+        not put away): the replacement's delivery cannot hold it, the approval
+        is refused and rolled back."""
+        self.warehouse.reception_steps = "two_steps"
+        quants = self.env["stock.quant"]
+        quants._update_available_quantity(
+            self.size["XL"], self.warehouse.lot_stock_id, -10.0
+        )
+        quants._update_available_quantity(
+            self.size["XL"], self.warehouse.wh_input_stock_loc_id, 5.0
+        )
+        order = self._shirt_order()
+        request = self._ask_exchange(order, self.size["XL"])
+        # The button's transaction is rolled back on the error: a savepoint here.
+        with (
+            self.assertRaisesRegex(UserError, "XL.* no longer in stock"),
+            self.env.cr.savepoint(),
+        ):
+            request.with_user(self.salesman_1).action_approve()
+        self.env.invalidate_all()
+        self.assertEqual(request.state, "requested")
+        self.assertFalse(request.picking_ids)
+        self.assertFalse(
+            self.env["sale.order"].search([("exchange_request_id", "=", request.id)])
+        )
+
+    def test_guest_with_the_order_link_asks_and_inventory_approves(self):
+        order = self._shirt_order()
+        token = order._portal_ensure_token()
+        fields = dict(self._fields(order, self.size["XL"].id), access_token=token)
+        response = self._post(order, **fields)
+        self.assertEqual(response.status_code, 303)
+        request = self._requests(order)
+        self.assertEqual(request.line_ids.exchange_product_id, self.size["XL"])
+        replacement = self._approve(request, self.stock_user)
+        self.assertEqual(replacement.picking_ids.state, "assigned")
+        self.assertEqual(replacement.partner_id, order.partner_id)
+
     def test_dearer_variant_is_paid_on_the_portal_then_delivered(self):
         order = self._shirt_order()
         request = self._ask_exchange(order, self.size["L"])
