@@ -67,6 +67,8 @@
         "views/website_sale_job_failure_views.xml",
         "views/delivery_carrier_event_views.xml",
         "views/portal_tracking_carrier_templates.xml",
+        "views/portal_return_exchange_templates.xml",
+        "views/sale_return_request_exchange_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

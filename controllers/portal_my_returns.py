@@ -41,7 +41,13 @@ class MyReturnsPortal(WebsiteSalePortalAccess):
             "all": {"label": request.env._("All"), "domain": []},
             "open": {
                 "label": request.env._("In progress"),
-                "domain": [("state", "in", ("requested", "approved", "received"))],
+                "domain": [
+                    (
+                        "state",
+                        "in",
+                        ("requested", "approved", "exchange", "received"),
+                    )
+                ],
             },
             "closed": {
                 "label": request.env._("Closed"),

@@ -66,3 +66,6 @@ from . import website_sale_order_exception
 from . import website_sale_order_exception_detection
 from . import website_sale_order_exception_hooks
 from . import website_sale_after_sale_dashboard
+from . import sale_order_exchange
+from . import sale_return_request_line_exchange
+from . import sale_return_request_exchange

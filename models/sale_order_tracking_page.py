@@ -28,6 +28,7 @@ TRACKING_PAGE_STEP_OF_STAGE = {
     "returned": 5,
     "partially_refunded": 5,
     "refunded": 5,
+    "exchange": 5,  # of the exchanged order; its replacement's is its delivery's
 }
 
 
@@ -76,7 +77,7 @@ class SaleOrder(models.Model):
         }
         if self.tracking_stage == "cancelled":
             return []
-        current = TRACKING_PAGE_STEP_OF_STAGE[self.tracking_stage]
+        current = self._get_tracking_page_current_step()
         steps = TRACKING_PAGE_STEPS
         if self._has_carrier_status():
             steps += (TRACKING_PAGE_DELIVERED_STEP,)
@@ -91,6 +92,11 @@ class SaleOrder(models.Model):
             )
             for index, step in enumerate(steps)
         ]
+
+    def _get_tracking_page_current_step(self):
+        """The index of the step bar's current step."""
+        self.ensure_one()
+        return TRACKING_PAGE_STEP_OF_STAGE[self.tracking_stage]
 
     def _get_tracking_page_deliveries(self):
         # In the order they were made: the first delivery, then its backorders.

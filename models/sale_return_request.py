@@ -302,7 +302,7 @@ class SaleReturnRequest(models.Model):
         Called in sudo by the validation of the transfers, whoever validates them.
         """
         received = self.filtered(
-            lambda r: r.state == "approved"
+            lambda r: r._is_awaiting_goods()
             and any(p.state == "done" for p in r.picking_ids)
             and all(p.state in ("done", "cancel") for p in r.picking_ids)
         )
@@ -310,6 +310,11 @@ class SaleReturnRequest(models.Model):
             request.state = "received"
             request.order_id._add_tracking_event("returned", description=request.name)
         return received
+
+    def _is_awaiting_goods(self):
+        """Whether the request waits for the customer's parcel (approved)."""
+        self.ensure_one()
+        return self.state == "approved"
 
     def action_open_reject_wizard(self):
         self._check_state("requested", "approved")

@@ -38,3 +38,5 @@ from . import test_order_exceptions
 from . import test_order_exception_actions
 from . import test_after_sale_reports
 from . import test_tour_after_sale_dashboard
+from . import test_return_exchange
+from . import test_tour_return_exchange
