@@ -36,9 +36,13 @@ class CarrierWebhook(http.Controller):
         carrier = env["delivery.carrier"]._get_carrier_by_webhook_token(token)
         if not carrier:
             return self._answer(404, error=env._("Unknown webhook."))
-        length = request.httprequest.content_length or 0
-        if length > MAX_BODY_BYTES:
-            return self._answer(400, error=env._("The request is too large."))
+        # A body sent in chunks has no length: it would be read whole, however
+        # large, so a length is required (proxies send one).
+        length = request.httprequest.content_length
+        if length is None or length > MAX_BODY_BYTES:
+            return self._answer(
+                400, error=env._("The request is too large or has no Content-Length.")
+            )
         body = request.httprequest.get_data(cache=True)
         headers = request.httprequest.headers
         if not carrier._check_carrier_webhook_signature(
@@ -47,7 +51,8 @@ class CarrierWebhook(http.Controller):
             return self._answer(401, error=env._("Missing, wrong or stale signature."))
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: arrays or objects nested thousands deep.
             return self._answer(400, error=env._("The body is not JSON."))
         payloads = data.get("events") if isinstance(data, dict) else None
         if isinstance(data, dict) and "events" not in data:

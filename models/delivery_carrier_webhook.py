@@ -150,22 +150,26 @@ class DeliveryCarrier(models.Model):
         carrier's replay window."""
         self.ensure_one()
         carrier = self.sudo()
-        try:
-            sent_at = int(timestamp or "")
-        except ValueError:
+        # The timestamp as sent is what was signed: Unix seconds in ASCII digits
+        # only (int() would also take "+1_700...", spaces or other scripts' digits).
+        if not (timestamp and timestamp.isascii() and timestamp.isdigit()):
             return False
-        if abs(time.time() - sent_at) > carrier.carrier_webhook_window:
+        if len(timestamp) > 12 or (
+            abs(time.time() - int(timestamp)) > carrier.carrier_webhook_window
+        ):
             return False
         if not signature or not signature.startswith(SIGNATURE_PREFIX):
             return False
+        provided = signature[len(SIGNATURE_PREFIX) :].strip().lower()
+        if not provided.isascii():
+            # compare_digest refuses (TypeError) a str of other characters.
+            return False
         expected = hmac.new(
             carrier.carrier_webhook_secret.encode(),
-            str(sent_at).encode() + b"." + body,
+            timestamp.encode() + b"." + body,
             hashlib.sha256,
         ).hexdigest()
-        return hmac.compare_digest(
-            expected, signature[len(SIGNATURE_PREFIX) :].strip().lower()
-        )
+        return hmac.compare_digest(expected, provided)
 
     def _find_tracked_deliveries(self, numbers):
         """``{tracking number: delivery}`` of the shipped deliveries to the customer

@@ -8,7 +8,7 @@ import time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .carrier_common import CarrierEventsCommon, carrier_event
+from .carrier_common import CarrierEventsCommon, carrier_event, sign
 from .common import SALES, create_staff
 
 REF = "WSOT-TRK-1"
@@ -244,3 +244,55 @@ class TestCarrierWebhook(CarrierEventsCommon):
         carrier = self.carrier.copy({"name": "New Post"}).sudo()
         self.assertFalse(carrier.carrier_webhook_token)
         self.assertFalse(carrier.carrier_webhook_enabled)
+
+    def test_hostile_bodies_and_headers_write_nothing(self):
+        order = self._shipped_order()
+        good = json.dumps({"events": [carrier_event(REF, "delivered", "h-1")]})
+        secret = self.client.carrier.carrier_webhook_secret
+        now = int(time.time())
+        token = self.client.carrier.carrier_webhook_token
+        url = f"/order-tracking/carrier/{token}"
+        deep = b'{"events": ' + b"[" * 100000 + b"]" * 100000 + b"}"
+        # A good event, padded over the 1 MB limit.
+        big = good[:-1].encode() + b', "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+        def chunks(body):
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        def signed(body, timestamp=now, signature=None):
+            return {
+                "X-Timestamp": str(timestamp),
+                "X-Signature": signature or sign(secret, timestamp, body),
+            }
+
+        cases = {
+            "deeply nested JSON": (400, deep, signed(deep)),
+            "a signature not in ASCII": (
+                401,
+                good.encode(),
+                signed(good.encode(), signature="sha256=\xff" + "0" * 63),
+            ),
+            "a timestamp with underscores": (
+                401,
+                good.encode(),
+                dict(
+                    signed(good.encode()),
+                    **{"X-Timestamp": f"{now:_}"},
+                ),
+            ),
+            "a timestamp with a sign": (
+                401,
+                good.encode(),
+                dict(signed(good.encode()), **{"X-Timestamp": f"+{now}"}),
+            ),
+            "over 1 MB without a length (chunked)": (400, chunks(big), signed(big)),
+        }
+        counts = self._counts()
+        for name, (status, body, headers) in cases.items():
+            with self.subTest(name):
+                answer = self.url_open(url, data=body, headers=headers, timeout=60)
+                self.assertEqual(answer.status_code, status, answer.text[:300])
+                self.assertTrue(answer.json()["error"])
+                self.assertEqual(self._counts(), counts)
+        self.assertEqual(order.tracking_stage, "shipped")
