@@ -18,14 +18,24 @@ from odoo.tools import SQL
 from .delivery_carrier_event import TRACKING_REFS_SQL
 
 SIGNATURE_PREFIX = "sha256="
+# The webhook's settings, the administrator's only.
+WEBHOOK_FIELDS = {
+    "carrier_webhook_enabled",
+    "carrier_webhook_token",
+    "carrier_webhook_secret",
+    "carrier_webhook_window",
+}
 
 
 class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
+    # Not copied: Odoo's copy reads every copied field, which the fields' group
+    # would refuse to the managers who may duplicate a carrier.
     carrier_webhook_enabled = fields.Boolean(
         string="Status Webhook",
         groups="base.group_system",
+        copy=False,
         help="Receive the carrier's status events (in transit, out for delivery, "
         "delivered...) at the webhook address below, signed with the secret.",
     )
@@ -52,6 +62,7 @@ class DeliveryCarrier(models.Model):
         string="Replay Window (Seconds)",
         default=300,
         groups="base.group_system",
+        copy=False,
         help="A request whose signed timestamp is further than this from now is "
         "refused, so that a recorded request cannot be sent again later.",
     )
@@ -87,6 +98,9 @@ class DeliveryCarrier(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Odoo checks the fields' group on read and write, not on create.
+        if any(WEBHOOK_FIELDS.intersection(vals) for vals in vals_list):
+            self._check_carrier_webhook_admin()
         carriers = super().create(vals_list)
         carriers.filtered("carrier_webhook_enabled")._ensure_carrier_webhook_keys()
         return carriers

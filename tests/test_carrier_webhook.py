@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .carrier_common import CarrierEventsCommon, carrier_event, sign
-from .common import SALES, create_staff
+from .common import SALES, SALES_MANAGER, create_staff
 
 REF = "WSOT-TRK-1"
 
@@ -235,6 +235,37 @@ class TestCarrierWebhook(CarrierEventsCommon):
             self.env["delivery.carrier"].with_user(sales).fields_get(),
         )
         self.assertEqual(len(self.carrier.sudo().carrier_webhook_secret), 64)
+
+    def test_only_the_administrator_sets_webhook_keys_at_creation(self):
+        # Odoo checks the fields' groups when they are read or written, not in
+        # create: a manager would choose the token and the secret of a new carrier.
+        manager = create_staff(
+            self.env, "wsot_carrier_manager", SALES_MANAGER, "stock.group_stock_manager"
+        )
+        Carrier = self.env["delivery.carrier"].with_user(manager)
+        product = self.carrier.product_id.id
+        for values in (
+            {"carrier_webhook_enabled": True},
+            {"carrier_webhook_token": "t" * 43, "carrier_webhook_secret": "s" * 64},
+            {"carrier_webhook_window": 86400},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                Carrier.create(dict(values, name="Forged Post", product_id=product))
+        self.assertFalse(
+            self.env["delivery.carrier"].search([("name", "=", "Forged Post")])
+        )
+        Carrier.create({"name": "Plain Post", "product_id": product})
+
+    def test_managers_still_duplicate_carriers(self):
+        stock_manager = create_staff(
+            self.env, "wsot_carrier_stock_manager", "stock.group_stock_manager"
+        )
+        # As in a request of its own: nothing of the carrier read before.
+        self.env.invalidate_all()
+        copy = self.carrier.with_user(stock_manager).copy()
+        self.assertTrue(copy.name)
+        self.assertFalse(copy.sudo().carrier_webhook_enabled)
+        self.assertFalse(copy.sudo().carrier_webhook_token)
 
     def test_installing_changes_nothing(self):
         self.carrier.carrier_webhook_enabled = False
