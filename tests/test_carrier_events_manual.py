@@ -42,6 +42,29 @@ class TestMarkAsDelivered(CarrierEventsCommon):
                 order.picking_ids.with_user(user).action_mark_carrier_delivered()
         self.assertFalse(order.picking_ids.carrier_event_ids)
 
+    def test_the_carrier_status_is_not_written_by_rpc(self):
+        # Sales users may write deliveries (sale_stock): the status comes from
+        # the events only, else a salesperson would mark parcels delivered.
+        order = self._shipped_order()
+        picking = order.picking_ids
+        sales = create_staff(self.env, "wsot_status_sales", SALES_ALL)
+        self.client.post([carrier_event("WSOT-TRK-1", "in_transit", "w1")])
+        event = picking.carrier_last_event_id
+        counts = self._counts()
+        for user in (sales, self.stock_user):
+            for vals in (
+                {"carrier_delivery_status": "delivered"},
+                {"carrier_last_event_id": False},
+                {"carrier_event_ids": [(5, 0, 0)]},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    with self.assertRaises(AccessError):
+                        picking.with_user(user).write(vals)
+        self.assertEqual(picking.carrier_delivery_status, "in_transit")
+        self.assertEqual(picking.carrier_last_event_id, event)
+        self.assertEqual(order.tracking_stage, "shipped")
+        self.assertEqual(self._counts(), counts)
+
     def test_only_shipped_customer_deliveries(self):
         order = self._paid_order()
         picking = order.picking_ids
