@@ -188,7 +188,8 @@ class DeliveryCarrier(models.Model):
     def _find_tracked_deliveries(self, numbers):
         """``{tracking number: delivery}`` of the shipped deliveries to the customer
         of this carrier that carry one of ``numbers`` (the latest delivery if
-        several do)."""
+        several do). For a user (an import), only those they may change: those
+        of their companies, as for Mark as Delivered."""
         self.ensure_one()
         numbers = sorted(numbers)
         self.env["stock.picking"].flush_model(["carrier_tracking_ref", "carrier_id"])
@@ -215,4 +216,6 @@ class DeliveryCarrier(models.Model):
             .browse({row[0] for row in rows})
             ._filter_carrier_deliverable()
         )
+        if not self.env.su:
+            pickings = pickings.with_env(self.env)._filtered_access("write")
         return {ref: pickings.browse(pid) for pid, ref in rows if pid in pickings.ids}

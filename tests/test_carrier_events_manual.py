@@ -111,6 +111,23 @@ class TestCarrierEventImport(CarrierEventsCommon):
         self.assertIn("0 events recorded, 3 already known", action["params"]["message"])
         self.assertEqual(self._counts(), counts)
 
+    def test_deliveries_of_another_company_are_unknown(self):
+        # A carrier shared by two companies: a warehouse user of the other
+        # company cannot move this company's parcels with a file.
+        order = self._shipped_order()
+        self.carrier.sudo().company_id = False
+        other = self.env["res.company"].create({"name": "Other Warehouse Company"})
+        user = create_staff(self.env, "wsot_import_other_co", "stock.group_stock_user")
+        user.write({"company_ids": [(6, 0, other.ids)], "company_id": other.id})
+        counts = self._counts()
+        content = CSV_HEADER + "WSOT-TRK-1,delivered,2026-01-06T10:00:00Z,,,co1\n"
+        with self.assertRaisesRegex(UserError, "Unknown tracking numbers: WSOT-TRK-1"):
+            self._import(content, user=user)
+        self.assertEqual(self._counts(), counts)
+        self.assertEqual(order.tracking_stage, "shipped")
+        self._import(content)
+        self.assertEqual(order.tracking_stage, "delivered")
+
     def test_bad_files_write_nothing(self):
         self._shipped_order()
         good = "WSOT-TRK-1,delivered,2026-01-06T10:00:00Z,,,b1\n"
