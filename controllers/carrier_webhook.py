@@ -19,6 +19,7 @@ _logger = logging.getLogger(__name__)
 
 # The largest body read (500 events of the longest texts fit in it).
 MAX_BODY_BYTES = 1024 * 1024
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class CarrierWebhook(http.Controller):
@@ -42,6 +43,11 @@ class CarrierWebhook(http.Controller):
         if length is None or length > MAX_BODY_BYTES:
             return self._answer(
                 400, error=env._("The request is too large or has no Content-Length.")
+            )
+        if request.httprequest.mimetype in FORM_MIMETYPES:
+            # Odoo has parsed it as a form: the body as signed is gone.
+            return self._answer(
+                400, error=env._("Send the body as application/json.")
             )
         body = request.httprequest.get_data(cache=True)
         headers = request.httprequest.headers

@@ -153,6 +153,27 @@ class TestCarrierWebhook(CarrierEventsCommon):
             "GET is not a carrier's event",
         )
 
+    def test_a_form_content_type_is_told_apart(self):
+        # Odoo parses a form's body before the route runs: the body signed is
+        # gone, and the carrier would be told its signature is wrong.
+        order = self._shipped_order()
+        body = json.dumps({"events": [carrier_event(REF, "delivered", "ct-1")]})
+        now = int(time.time())
+        secret = self.client.carrier.carrier_webhook_secret
+        token = self.client.carrier.carrier_webhook_token
+        answer = self.url_open(
+            f"/order-tracking/carrier/{token}",
+            data=body.encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Timestamp": str(now),
+                "X-Signature": sign(secret, now, body.encode()),
+            },
+        )
+        self.assertEqual(answer.status_code, 400, answer.text)
+        self.assertIn("application/json", answer.json()["error"])
+        self.assertEqual(order.tracking_stage, "shipped")
+
     def test_other_carriers_numbers_are_unknown(self):
         self._shipped_order()
         other = self.carrier.copy({"name": "Other Post"})
