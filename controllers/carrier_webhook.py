@@ -46,9 +46,7 @@ class CarrierWebhook(http.Controller):
             )
         if request.httprequest.mimetype in FORM_MIMETYPES:
             # Odoo has parsed it as a form: the body as signed is gone.
-            return self._answer(
-                400, error=env._("Send the body as application/json.")
-            )
+            return self._answer(400, error=env._("Send the body as application/json."))
         body = request.httprequest.get_data(cache=True)
         headers = request.httprequest.headers
         if not carrier._check_carrier_webhook_signature(
