@@ -19,6 +19,7 @@ _logger = logging.getLogger(__name__)
 
 # The largest body read (500 events of the longest texts fit in it).
 MAX_BODY_BYTES = 1024 * 1024
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class CarrierWebhook(http.Controller):
@@ -36,9 +37,16 @@ class CarrierWebhook(http.Controller):
         carrier = env["delivery.carrier"]._get_carrier_by_webhook_token(token)
         if not carrier:
             return self._answer(404, error=env._("Unknown webhook."))
-        length = request.httprequest.content_length or 0
-        if length > MAX_BODY_BYTES:
-            return self._answer(400, error=env._("The request is too large."))
+        # A body sent in chunks has no length: it would be read whole, however
+        # large, so a length is required (proxies send one).
+        length = request.httprequest.content_length
+        if length is None or length > MAX_BODY_BYTES:
+            return self._answer(
+                400, error=env._("The request is too large or has no Content-Length.")
+            )
+        if request.httprequest.mimetype in FORM_MIMETYPES:
+            # Odoo has parsed it as a form: the body as signed is gone.
+            return self._answer(400, error=env._("Send the body as application/json."))
         body = request.httprequest.get_data(cache=True)
         headers = request.httprequest.headers
         if not carrier._check_carrier_webhook_signature(
@@ -47,7 +55,8 @@ class CarrierWebhook(http.Controller):
             return self._answer(401, error=env._("Missing, wrong or stale signature."))
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: arrays or objects nested thousands deep.
             return self._answer(400, error=env._("The body is not JSON."))
         payloads = data.get("events") if isinstance(data, dict) else None
         if isinstance(data, dict) and "events" not in data:

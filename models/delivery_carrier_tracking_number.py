@@ -152,8 +152,13 @@ class DeliveryCarrier(models.Model):
         must carry the right check digit."""
         if not number or len(number) > 64 or not number.isascii():
             return self.env._("A tracking number has 1 to 64 letters and digits.")
-        if not number.isprintable() or any(char.isspace() for char in number):
-            return self.env._("A tracking number has no spaces.")
+        # A comma separates the numbers of a delivery's Tracking Reference.
+        if (
+            not number.isprintable()
+            or "," in number
+            or any(char.isspace() for char in number)
+        ):
+            return self.env._("A tracking number has no spaces or commas.")
         carrier = self[:1]
         if not carrier.tracking_number_range or (
             carrier.tracking_number_check_digit == "none"

@@ -18,14 +18,24 @@ from odoo.tools import SQL
 from .delivery_carrier_event import TRACKING_REFS_SQL
 
 SIGNATURE_PREFIX = "sha256="
+# The webhook's settings, the administrator's only.
+WEBHOOK_FIELDS = {
+    "carrier_webhook_enabled",
+    "carrier_webhook_token",
+    "carrier_webhook_secret",
+    "carrier_webhook_window",
+}
 
 
 class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
+    # Not copied: Odoo's copy reads every copied field, which the fields' group
+    # would refuse to the managers who may duplicate a carrier.
     carrier_webhook_enabled = fields.Boolean(
         string="Status Webhook",
         groups="base.group_system",
+        copy=False,
         help="Receive the carrier's status events (in transit, out for delivery, "
         "delivered...) at the webhook address below, signed with the secret.",
     )
@@ -52,6 +62,7 @@ class DeliveryCarrier(models.Model):
         string="Replay Window (Seconds)",
         default=300,
         groups="base.group_system",
+        copy=False,
         help="A request whose signed timestamp is further than this from now is "
         "refused, so that a recorded request cannot be sent again later.",
     )
@@ -87,6 +98,9 @@ class DeliveryCarrier(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Odoo checks the fields' group on read and write, not on create.
+        if any(WEBHOOK_FIELDS.intersection(vals) for vals in vals_list):
+            self._check_carrier_webhook_admin()
         carriers = super().create(vals_list)
         carriers.filtered("carrier_webhook_enabled")._ensure_carrier_webhook_keys()
         return carriers
@@ -150,27 +164,32 @@ class DeliveryCarrier(models.Model):
         carrier's replay window."""
         self.ensure_one()
         carrier = self.sudo()
-        try:
-            sent_at = int(timestamp or "")
-        except ValueError:
+        # The timestamp as sent is what was signed: Unix seconds in ASCII digits
+        # only (int() would also take "+1_700...", spaces or other scripts' digits).
+        if not (timestamp and timestamp.isascii() and timestamp.isdigit()):
             return False
-        if abs(time.time() - sent_at) > carrier.carrier_webhook_window:
+        if len(timestamp) > 12 or (
+            abs(time.time() - int(timestamp)) > carrier.carrier_webhook_window
+        ):
             return False
         if not signature or not signature.startswith(SIGNATURE_PREFIX):
             return False
+        provided = signature[len(SIGNATURE_PREFIX) :].strip().lower()
+        if not provided.isascii():
+            # compare_digest refuses (TypeError) a str of other characters.
+            return False
         expected = hmac.new(
             carrier.carrier_webhook_secret.encode(),
-            str(sent_at).encode() + b"." + body,
+            timestamp.encode() + b"." + body,
             hashlib.sha256,
         ).hexdigest()
-        return hmac.compare_digest(
-            expected, signature[len(SIGNATURE_PREFIX) :].strip().lower()
-        )
+        return hmac.compare_digest(expected, provided)
 
     def _find_tracked_deliveries(self, numbers):
         """``{tracking number: delivery}`` of the shipped deliveries to the customer
         of this carrier that carry one of ``numbers`` (the latest delivery if
-        several do)."""
+        several do). For a user (an import), only those they may change: those
+        of their companies, as for Mark as Delivered."""
         self.ensure_one()
         numbers = sorted(numbers)
         self.env["stock.picking"].flush_model(["carrier_tracking_ref", "carrier_id"])
@@ -197,4 +216,6 @@ class DeliveryCarrier(models.Model):
             .browse({row[0] for row in rows})
             ._filter_carrier_deliverable()
         )
+        if not self.env.su:
+            pickings = pickings.with_env(self.env)._filtered_access("write")
         return {ref: pickings.browse(pid) for pid, ref in rows if pid in pickings.ids}

@@ -8,6 +8,14 @@ from odoo.exceptions import AccessError
 
 from .delivery_carrier_event import CARRIER_STATUSES
 
+# Computed from the carrier's events only: never written by a user (Sales users
+# may write deliveries, and would mark parcels delivered).
+CARRIER_STATUS_FIELDS = {
+    "carrier_event_ids",
+    "carrier_last_event_id",
+    "carrier_delivery_status",
+}
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -37,6 +45,25 @@ class StockPicking(models.Model):
             last = max(events, key=lambda e: (e.event_date, e.id)) if events else events
             picking.carrier_last_event_id = last
             picking.carrier_delivery_status = last.status
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_carrier_status_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_carrier_status_vals(vals)
+        return super().write(vals)
+
+    def _check_carrier_status_vals(self, vals):
+        if not self.env.su and CARRIER_STATUS_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "A delivery's carrier status comes from the carrier's events "
+                    "or Mark as Delivered; it cannot be written."
+                )
+            )
 
     def _filter_carrier_deliverable(self):
         """The shipped deliveries to the customer that the carrier may report on."""

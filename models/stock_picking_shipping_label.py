@@ -113,6 +113,9 @@ class StockPicking(models.Model):
         (``_take_over_shipping_labels``).
         """
         self.ensure_one()
+        if self.state == "cancel":
+            # Nothing of it leaves: no label, also by the report's address.
+            return self.browse()
         if self._filter_customer_deliveries():
             return self
         if not self._is_step_before_shipping():

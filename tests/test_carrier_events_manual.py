@@ -42,6 +42,29 @@ class TestMarkAsDelivered(CarrierEventsCommon):
                 order.picking_ids.with_user(user).action_mark_carrier_delivered()
         self.assertFalse(order.picking_ids.carrier_event_ids)
 
+    def test_the_carrier_status_is_not_written_by_rpc(self):
+        # Sales users may write deliveries (sale_stock): the status comes from
+        # the events only, else a salesperson would mark parcels delivered.
+        order = self._shipped_order()
+        picking = order.picking_ids
+        sales = create_staff(self.env, "wsot_status_sales", SALES_ALL)
+        self.client.post([carrier_event("WSOT-TRK-1", "in_transit", "w1")])
+        event = picking.carrier_last_event_id
+        counts = self._counts()
+        for user in (sales, self.stock_user):
+            for vals in (
+                {"carrier_delivery_status": "delivered"},
+                {"carrier_last_event_id": False},
+                {"carrier_event_ids": [(5, 0, 0)]},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    with self.assertRaises(AccessError):
+                        picking.with_user(user).write(vals)
+        self.assertEqual(picking.carrier_delivery_status, "in_transit")
+        self.assertEqual(picking.carrier_last_event_id, event)
+        self.assertEqual(order.tracking_stage, "shipped")
+        self.assertEqual(self._counts(), counts)
+
     def test_only_shipped_customer_deliveries(self):
         order = self._paid_order()
         picking = order.picking_ids
@@ -87,6 +110,23 @@ class TestCarrierEventImport(CarrierEventsCommon):
         action = self._import(content)
         self.assertIn("0 events recorded, 3 already known", action["params"]["message"])
         self.assertEqual(self._counts(), counts)
+
+    def test_deliveries_of_another_company_are_unknown(self):
+        # A carrier shared by two companies: a warehouse user of the other
+        # company cannot move this company's parcels with a file.
+        order = self._shipped_order()
+        self.carrier.sudo().company_id = False
+        other = self.env["res.company"].create({"name": "Other Warehouse Company"})
+        user = create_staff(self.env, "wsot_import_other_co", "stock.group_stock_user")
+        user.write({"company_ids": [(6, 0, other.ids)], "company_id": other.id})
+        counts = self._counts()
+        content = CSV_HEADER + "WSOT-TRK-1,delivered,2026-01-06T10:00:00Z,,,co1\n"
+        with self.assertRaisesRegex(UserError, "Unknown tracking numbers: WSOT-TRK-1"):
+            self._import(content, user=user)
+        self.assertEqual(self._counts(), counts)
+        self.assertEqual(order.tracking_stage, "shipped")
+        self._import(content)
+        self.assertEqual(order.tracking_stage, "delivered")
 
     def test_bad_files_write_nothing(self):
         self._shipped_order()

@@ -8,8 +8,8 @@ import time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .carrier_common import CarrierEventsCommon, carrier_event
-from .common import SALES, create_staff
+from .carrier_common import CarrierEventsCommon, carrier_event, sign
+from .common import SALES, SALES_MANAGER, create_staff
 
 REF = "WSOT-TRK-1"
 
@@ -153,6 +153,27 @@ class TestCarrierWebhook(CarrierEventsCommon):
             "GET is not a carrier's event",
         )
 
+    def test_a_form_content_type_is_told_apart(self):
+        # Odoo parses a form's body before the route runs: the body signed is
+        # gone, and the carrier would be told its signature is wrong.
+        order = self._shipped_order()
+        body = json.dumps({"events": [carrier_event(REF, "delivered", "ct-1")]})
+        now = int(time.time())
+        secret = self.client.carrier.carrier_webhook_secret
+        token = self.client.carrier.carrier_webhook_token
+        answer = self.url_open(
+            f"/order-tracking/carrier/{token}",
+            data=body.encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Timestamp": str(now),
+                "X-Signature": sign(secret, now, body.encode()),
+            },
+        )
+        self.assertEqual(answer.status_code, 400, answer.text)
+        self.assertIn("application/json", answer.json()["error"])
+        self.assertEqual(order.tracking_stage, "shipped")
+
     def test_other_carriers_numbers_are_unknown(self):
         self._shipped_order()
         other = self.carrier.copy({"name": "Other Post"})
@@ -236,6 +257,37 @@ class TestCarrierWebhook(CarrierEventsCommon):
         )
         self.assertEqual(len(self.carrier.sudo().carrier_webhook_secret), 64)
 
+    def test_only_the_administrator_sets_webhook_keys_at_creation(self):
+        # Odoo checks the fields' groups when they are read or written, not in
+        # create: a manager would choose the token and the secret of a new carrier.
+        manager = create_staff(
+            self.env, "wsot_carrier_manager", SALES_MANAGER, "stock.group_stock_manager"
+        )
+        Carrier = self.env["delivery.carrier"].with_user(manager)
+        product = self.carrier.product_id.id
+        for values in (
+            {"carrier_webhook_enabled": True},
+            {"carrier_webhook_token": "t" * 43, "carrier_webhook_secret": "s" * 64},
+            {"carrier_webhook_window": 86400},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                Carrier.create(dict(values, name="Forged Post", product_id=product))
+        self.assertFalse(
+            self.env["delivery.carrier"].search([("name", "=", "Forged Post")])
+        )
+        Carrier.create({"name": "Plain Post", "product_id": product})
+
+    def test_managers_still_duplicate_carriers(self):
+        stock_manager = create_staff(
+            self.env, "wsot_carrier_stock_manager", "stock.group_stock_manager"
+        )
+        # As in a request of its own: nothing of the carrier read before.
+        self.env.invalidate_all()
+        copy = self.carrier.with_user(stock_manager).copy()
+        self.assertTrue(copy.name)
+        self.assertFalse(copy.sudo().carrier_webhook_enabled)
+        self.assertFalse(copy.sudo().carrier_webhook_token)
+
     def test_installing_changes_nothing(self):
         self.carrier.carrier_webhook_enabled = False
         order = self._shipped_order()
@@ -244,3 +296,55 @@ class TestCarrierWebhook(CarrierEventsCommon):
         carrier = self.carrier.copy({"name": "New Post"}).sudo()
         self.assertFalse(carrier.carrier_webhook_token)
         self.assertFalse(carrier.carrier_webhook_enabled)
+
+    def test_hostile_bodies_and_headers_write_nothing(self):
+        order = self._shipped_order()
+        good = json.dumps({"events": [carrier_event(REF, "delivered", "h-1")]})
+        secret = self.client.carrier.carrier_webhook_secret
+        now = int(time.time())
+        token = self.client.carrier.carrier_webhook_token
+        url = f"/order-tracking/carrier/{token}"
+        deep = b'{"events": ' + b"[" * 100000 + b"]" * 100000 + b"}"
+        # A good event, padded over the 1 MB limit.
+        big = good[:-1].encode() + b', "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+        def chunks(body):
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        def signed(body, timestamp=now, signature=None):
+            return {
+                "X-Timestamp": str(timestamp),
+                "X-Signature": signature or sign(secret, timestamp, body),
+            }
+
+        cases = {
+            "deeply nested JSON": (400, deep, signed(deep)),
+            "a signature not in ASCII": (
+                401,
+                good.encode(),
+                signed(good.encode(), signature="sha256=\xff" + "0" * 63),
+            ),
+            "a timestamp with underscores": (
+                401,
+                good.encode(),
+                dict(
+                    signed(good.encode()),
+                    **{"X-Timestamp": f"{now:_}"},
+                ),
+            ),
+            "a timestamp with a sign": (
+                401,
+                good.encode(),
+                dict(signed(good.encode()), **{"X-Timestamp": f"+{now}"}),
+            ),
+            "over 1 MB without a length (chunked)": (400, chunks(big), signed(big)),
+        }
+        counts = self._counts()
+        for name, (status, body, headers) in cases.items():
+            with self.subTest(name):
+                answer = self.url_open(url, data=body, headers=headers, timeout=60)
+                self.assertEqual(answer.status_code, status, answer.text[:300])
+                self.assertTrue(answer.json()["error"])
+                self.assertEqual(self._counts(), counts)
+        self.assertEqual(order.tracking_stage, "shipped")

@@ -9,7 +9,7 @@ import time
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
@@ -215,6 +215,16 @@ class TestShippingLabels(LabelChecks):
         self.assertIn("فرستنده", text, "'From' in Persian")
         # The barcode and its number stay left to right.
         self._check_barcode(label, delivery.name)
+
+    def test_a_cancelled_delivery_gets_no_label(self):
+        # The list's button leaves it out; the report's address must too.
+        delivery = self._paid_order().picking_ids
+        delivery.with_user(self.stock_user).action_cancel()
+        self.assertEqual(delivery.state, "cancel")
+        with self.assertRaises(UserError):
+            self._render(delivery)
+        self.assertFalse(delivery.shipping_label_print_count)
+        self.assertFalse(delivery.sudo().shipping_label_print_ids)
 
     def test_only_warehouse_users_print(self):
         delivery = self._paid_order().picking_ids

@@ -150,6 +150,16 @@ class TestTrackingNumbers(ShippingCommon):
         form._barcode_scanned = " 1Z999AA10123456784 "
         self.assertEqual(form.carrier_tracking_ref, "1Z999AA10123456784")
 
+    def test_a_scanned_comma_is_not_two_numbers(self):
+        delivery = self._paid_order().picking_ids
+        form = Form(delivery.with_user(self.stock_user))
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form._barcode_scanned = "TRK-A,TRK-B"
+        self.assertIn("commas", logs.output[0])
+        self.assertFalse(form.carrier_tracking_ref)
+        form.save()
+        self.assertFalse(delivery.carrier_tracking_ref)
+
     def test_scan_a_number_a_package(self):
         order = self._paid_order(products={self.product: 1, self.product_2: 1})
         delivery = order.picking_ids
