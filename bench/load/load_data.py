@@ -55,7 +55,7 @@ def parse_args():
 
 
 def generate(env, args):
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # noqa: S311 - data, not secrets  # noqa: S311 - data, not secrets
     products = _products(env, rng, args.products)
     customers = _customers(env, rng, args.customers)
     portal_users = _users(env, [f"load_customer_{i}" for i in range(args.portal)])
@@ -379,9 +379,7 @@ def main():
     args = parse_args()
     env = open_env(args)
     try:
-        {"generate": generate, "prepare": prepare, "check": check}[args.what](
-            env, args
-        )
+        {"generate": generate, "prepare": prepare, "check": check}[args.what](env, args)
         env.cr.commit()
     finally:
         env.cr.close()

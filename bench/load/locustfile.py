@@ -101,7 +101,7 @@ class LoadUser(HttpUser):
 
     def on_start(self):
         self.data = scenario(self.target)
-        self.rng = random.Random(
+        self.rng = random.Random(  # noqa: S311 - a scenario, not secrets
             f"{os.environ.get('LOAD_SEED', '1')}-{self.kind}-"
             f"{next_index((self.kind, self.target))}"
         )
@@ -346,7 +346,10 @@ class Staff(LoadUser):
     @task
     def confirm_the_queue(self):
         if self.data["addon"]:
-            domain = [("tracking_stage", "=", "to_confirm"), ("website_id", "!=", False)]
+            domain = [
+                ("tracking_stage", "=", "to_confirm"),
+                ("website_id", "!=", False),
+            ]
         else:
             domain = [("state", "=", "sent"), ("website_id", "!=", False)]
         orders = self.call(
@@ -372,13 +375,24 @@ class Staff(LoadUser):
                     route="staff confirm",
                 )
         else:
-            self.call(self.sales, "sale.order", "action_confirm", orders, route="staff confirm")
+            self.call(
+                self.sales,
+                "sale.order",
+                "action_confirm",
+                orders,
+                route="staff confirm",
+            )
 
     @task
     def validate_transfers(self):
         domain = [("state", "=", "assigned"), ("picking_type_code", "=", "outgoing")]
         pickings = self.call(
-            self.stock, "stock.picking", "search", domain, limit=3, route="staff transfers"
+            self.stock,
+            "stock.picking",
+            "search",
+            domain,
+            limit=3,
+            route="staff transfers",
         )
         for picking in pickings or []:
             self.call(

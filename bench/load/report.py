@@ -38,9 +38,15 @@ def print_routes(rows):
     print(f"\n{'':38}{'Odoo':^27}{'addon':^27}")
     head = f"{'reqs':>7}{'fail':>6}{'p50':>7}{'p95':>7}"
     print(f"{'route (ms)':38}{head}{head}{'p95 ratio':>11}")
-    for (kind, route), cells in sorted(rows.items(), key=lambda i: (i[0][0] == "FLOW", i[0][1])):
+    for (kind, route), cells in sorted(
+        rows.items(), key=lambda i: (i[0][0] == "FLOW", i[0][1])
+    ):
         odoo, addon = cells.get("odoo"), cells.get("addon")
-        ratio = f"{_p95(addon) / _p95(odoo):>11.2f}" if odoo and addon and _p95(odoo) else ""
+        ratio = (
+            f"{_p95(addon) / _p95(odoo):>11.2f}"
+            if odoo and addon and _p95(odoo)
+            else ""
+        )
         label = f"{route} (whole flow)" if kind == "FLOW" else f"{kind} {route}"
         print(f"{label[:37]:38}{_cell(odoo)}{_cell(addon)}{ratio}")
 
@@ -50,8 +56,12 @@ def totals(rows):
     serve (the addon's own routes do more per visit than Odoo's stand-ins)."""
     result = {}
     for target in TARGETS:
-        requests = [c[target] for (k, _r), c in rows.items() if k != "FLOW" and target in c]
-        common = [c[target] for (k, _r), c in rows.items() if k != "FLOW" and len(c) == 2]
+        requests = [
+            c[target] for (k, _r), c in rows.items() if k != "FLOW" and target in c
+        ]
+        common = [
+            c[target] for (k, _r), c in rows.items() if k != "FLOW" and len(c) == 2
+        ]
         result[target] = {
             "requests": sum(int(r["Request Count"]) for r in requests),
             "failures": sum(int(r["Failure Count"]) for r in requests),
@@ -97,7 +107,10 @@ def report(args, prefix, checks, logs):
         ("server errors (5xx, JSON-RPC errors)", lambda t: errors[t]["server"]),
         ("serialization failures to a customer", lambda t: errors[t]["serialization"]),
         ("ERROR lines in the server's log", lambda t: logs[t]["errors"]),
-        ("serialization retries (absorbed)", lambda t: logs[t]["serialization_retries"]),
+        (
+            "serialization retries (absorbed)",
+            lambda t: logs[t]["serialization_retries"],
+        ),
         ("invoices posted in the run", lambda t: checks[t]["invoices"]),
         ("orders invoiced twice", lambda t: checks[t]["invoiced_twice"]),
         ("emails sent twice", lambda t: checks[t]["emails_twice"]),
@@ -106,7 +119,10 @@ def report(args, prefix, checks, logs):
     fair = checks["addon"]["per_salesperson"]
     print(f"addon checkouts per salesperson (round-robin): {fair}")
     for failure in failures[:15]:
-        print(f"  failure: {failure['Name']}: {failure['Error'][:150]} x{failure['Occurrences']}")
+        print(
+            f"  failure: {failure['Name']}: {failure['Error'][:150]} "
+            f"x{failure['Occurrences']}"
+        )
     return targets(args, rows, total, errors, checks)
 
 

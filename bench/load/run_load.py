@@ -35,6 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import wsot  # noqa: E402
+
 from report import report  # noqa: E402
 
 LOCUST = os.path.join(HERE, ".venv", "bin", "locust")
@@ -57,7 +58,7 @@ def parse_args():
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
     args.size = SMOKE if args.smoke else FULL
-    args.users = args.users or (6 if args.smoke else 24)
+    args.users = args.users or (6 if args.smoke else 20)
     args.duration = args.duration or ("30s" if args.smoke else "5m")
     args.prefix = "wsot_load_smoke" if args.smoke else "wsot_load"
     return args
@@ -79,10 +80,17 @@ def main(args):
             if target == "addon":
                 wsot.log(f"Installing {wsot.MODULE} in {db}")
                 wsot.odoo_bin(config, "-d", db, "-i", wsot.MODULE, *QUIET)
-            child(config, db, "prepare", f"--port={ports[target]}",
-                  *(["--addon"] if target == "addon" else []),
-                  f"--out={os.path.join(out, target + '.json')}")
-        since = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            child(
+                config,
+                db,
+                "prepare",
+                f"--port={ports[target]}",
+                *(["--addon"] if target == "addon" else []),
+                f"--out={os.path.join(out, target + '.json')}",
+            )
+        since = datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M:%S"
+        )
         servers = {t: start_server(config, args, t, ports[t], out) for t in TARGETS}
         try:
             for target, port in ports.items():
@@ -94,7 +102,9 @@ def main(args):
             for server in servers.values():
                 server.wait(timeout=60)
         checks = {
-            t: json.loads(child(config, f"{args.prefix}_{t}", "check", f"--since={since}"))
+            t: json.loads(
+                child(config, f"{args.prefix}_{t}", "check", f"--since={since}")
+            )
             for t in TARGETS
         }
     logs = {t: scan_log(os.path.join(out, f"{t}.log")) for t in TARGETS}
@@ -109,19 +119,21 @@ def ensure_data(settings, config, args):
     """The seeded shop without the addon, made again when its size changed."""
     db = f"{args.prefix}_data"
     key = json.dumps([DATA_VERSION, args.seed, args.size], sort_keys=True)
-    rows = wsot.db_exists(settings, db) and wsot.sql(
-        settings,
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-        f"WHERE datname = '{db}'",  # noqa: S608 - our own name
-    )
+    query = f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{db}'"  # noqa: E501, S608 - our own name
+    rows = wsot.db_exists(settings, db) and wsot.sql(settings, query)
     if rows and rows[0][0] == key and not args.regenerate:
         return db
     template = wsot.ensure_template(settings, config, demo=False)
     wsot.copy_db(settings, template, db)
     wsot.log(f"Generating the shop in {db}: {args.size}")
     start = time.perf_counter()
-    child(config, db, "generate", f"--seed={args.seed}",
-          *(f"--{name}={value}" for name, value in args.size.items()))
+    child(
+        config,
+        db,
+        "generate",
+        f"--seed={args.seed}",
+        *(f"--{name}={value}" for name, value in args.size.items()),
+    )
     wsot.log(f"Generated in {time.perf_counter() - start:.0f} s")
     escaped = key.replace("'", "''")
     wsot.sql(settings, f"COMMENT ON DATABASE {db} IS '{escaped}'")
@@ -138,7 +150,9 @@ def child(config, db, what, *extra):
         *extra,
     ]
     env = dict(os.environ, PYTHONPATH=wsot.ODOO_SRC)
-    result = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        command, check=False, capture_output=True, text=True, env=env
+    )
     if result.returncode:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-6000:])
         wsot.fail(f"load_data.py {what} on {db} exited with {result.returncode}")
@@ -147,7 +161,7 @@ def child(config, db, what, *extra):
 
 def start_server(config, args, target, port, out):
     db = f"{args.prefix}_{target}"
-    log = open(os.path.join(out, f"{target}.log"), "w", encoding="utf-8")  # noqa: SIM115
+    log = open(os.path.join(out, f"{target}.log"), "w", encoding="utf-8")
     command = [
         sys.executable,
         os.path.join(wsot.ODOO_SRC, "odoo-bin"),
