@@ -79,7 +79,7 @@ def server_errors(failures):
         error, occurrences = failure["Error"], int(failure["Occurrences"])
         if "HTTP 5" in error or "JSON-RPC error" in error:
             counts[target]["server"] += occurrences
-        if "serializ" in error.lower():
+        if "serializ" in error.lower():  # a JSON-RPC error's message
             counts[target]["serialization"] += occurrences
     return counts
 
@@ -93,6 +93,8 @@ def report(args, prefix, checks, logs):
     print_routes(rows)
     total = totals(rows)
     errors = server_errors(failures)
+    for target in TARGETS:
+        errors[target]["serialization"] += logs[target]["serialization_failures"]
     print(f"\n{'':38}{'Odoo':>12}{'addon':>12}{'ratio':>10}")
     lines = [
         ("requests", "requests", "{:d}"),
