@@ -71,14 +71,17 @@ def totals(rows):
 
 
 def server_errors(failures):
-    counts = {target: {"server": 0, "serialization": 0} for target in TARGETS}
+    """Server errors (5xx, JSON-RPC errors) of the customers' requests and of the
+    staff's, apart."""
+    counts = {t: {"server": 0, "staff": 0, "serialization": 0} for t in TARGETS}
     for failure in failures:
-        target = failure["Name"].partition(" ")[0]
+        target, _, route = failure["Name"].partition(" ")
         if target not in counts:
             continue
         error, occurrences = failure["Error"], int(failure["Occurrences"])
         if "HTTP 5" in error or "JSON-RPC error" in error:
-            counts[target]["server"] += occurrences
+            kind = "staff" if route.startswith("staff ") else "server"
+            counts[target][kind] += occurrences
         if "serializ" in error.lower():  # a JSON-RPC error's message
             counts[target]["serialization"] += occurrences
     return counts
@@ -90,6 +93,8 @@ def report(args, prefix, checks, logs):
     rows = read_rows(prefix)
     failures = read_failures(prefix)
     print(f"\nLoad test: {args.users} users, {args.duration}, shop {args.size}")
+    if args.odoo_automatic_invoice:
+        print("Odoo's shop with its Automatic Invoice")
     print_routes(rows)
     total = totals(rows)
     errors = server_errors(failures)
@@ -106,7 +111,8 @@ def report(args, prefix, checks, logs):
         ratio = f"{addon / odoo:>10.2f}" if odoo else ""
         print(f"{label:38}{fmt.format(odoo):>12}{fmt.format(addon):>12}{ratio}")
     for label, value in (
-        ("server errors (5xx, JSON-RPC errors)", lambda t: errors[t]["server"]),
+        ("server errors to customers", lambda t: errors[t]["server"]),
+        ("server errors to staff", lambda t: errors[t]["staff"]),
         ("serialization failures to a customer", lambda t: errors[t]["serialization"]),
         ("ERROR lines in the server's log", lambda t: logs[t]["errors"]),
         (

@@ -57,6 +57,11 @@ def parse_args():
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--strict", action="store_true")
     parser.add_argument(
+        "--odoo-automatic-invoice",
+        action="store_true",
+        help="Odoo's shop with its Automatic Invoice (PDF in the payment request)",
+    )
+    parser.add_argument(
         "--data-only", action="store_true", help="make the data database, no run"
     )
     args = parser.parse_args()
@@ -91,6 +96,7 @@ def main(args):
                 "prepare",
                 f"--port={ports[target]}",
                 *(["--addon"] if target == "addon" else []),
+                *(["--odoo-automatic-invoice"] if args.odoo_automatic_invoice else []),
                 f"--out={os.path.join(out, target + '.json')}",
             )
         since = datetime.datetime.now(datetime.timezone.utc).strftime(
