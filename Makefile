@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # wheels (this addon's, OCA's) find their `odoo` requirement; one stamp per source tree.
 ODOO_STAMP := $(VENV)/.odoo-editable$(subst /,_,$(abspath $(ODOO_SRC)))
 
-.PHONY: run test test-odoo bench lint system-check odoo-src venv wheel wheel-check clean
+.PHONY: run test test-odoo bench load load-smoke lint system-check odoo-src venv wheel wheel-check clean
 
 # First of all, the system packages the goals asked for need (Chromium for the tests'
 # browser tours, wkhtmltopdf for the demo's PDFs, python3-venv while .venv is to be
@@ -54,6 +54,7 @@ lint: venv
 
 test: system-check lint wheel-check
 	$(VPY) tools/wsot.py test
+	$(MAKE) load-smoke
 
 # The addon's wheel (OCA's whool) in dist/.
 wheel: venv
@@ -72,5 +73,23 @@ test-odoo: venv
 bench: venv
 	$(VPY) bench/bench_cart_reminders.py
 
+# Load test on Odoo's prefork server, the shop with the addon against Odoo's own (see
+# bench/load/run_load.py; minutes). locust needs newer gevent, greenlet, Werkzeug and
+# requests than Odoo 18 pins: it has a virtualenv of its own, bench/load/.venv.
+LOAD_VENV := bench/load/.venv
+LOCUST_VERSION := 2.47.0
+$(LOAD_VENV)/.installed-$(LOCUST_VERSION):
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet locust==$(LOCUST_VERSION)
+	touch $@
+
+load: venv $(LOAD_VENV)/.installed-$(LOCUST_VERSION)
+	$(VPY) bench/load/run_load.py $(LOAD_ARGS)
+
+# Its short version, a step of `make test`: a small shop, a few users for 30 s;
+# fails on a server error, an unfair round-robin, an invoice or email twice.
+load-smoke: venv $(LOAD_VENV)/.installed-$(LOCUST_VERSION)
+	$(VPY) bench/load/run_load.py --smoke
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LOAD_VENV)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 # What Odoo's browser tours run (odoo.tests.common._find_executable).
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 # The goals that build .venv first.
-VENV_GOALS = {"venv", "run", "test", "test-odoo", "lint", "bench"}
+VENV_GOALS = {"venv", "run", "test", "test-odoo", "lint", "bench", "load", "load-smoke"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,10 @@ GOAL_NEEDS = {
     "test": [CHROMIUM],
     "test-odoo": [CHROMIUM],
     "run": [WKHTMLTOPDF],
+    # The load test's checkouts render order and invoice PDFs (make test ends with
+    # make load-smoke, which checks for it then).
+    "load": [WKHTMLTOPDF],
+    "load-smoke": [WKHTMLTOPDF],
 }
 
 
