@@ -13,9 +13,9 @@ from odoo.tools.sql import create_index
 
 # The failure list's job of the invoicing cron.
 WEB_INVOICING_JOB = "web_invoicing"
-# Orders a batch: as many invoices as Odoo renders in one PDF rendering call
-# (``account.pdf_generation_batch``, 80 by default).
-WEB_INVOICING_BATCH_SIZE = 80
+# Orders a batch, their PDFs rendered in one call: 80 (Odoo's
+# ``account.pdf_generation_batch``) outlived the cron worker's 120 s under load.
+WEB_INVOICING_BATCH_SIZE = 20
 WEB_INVOICING_CRON = "website_sale_order_tracking.ir_cron_invoice_web_orders"
 
 

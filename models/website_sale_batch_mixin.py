@@ -9,11 +9,13 @@ is skipped, recorded and retried at the next runs (``_run_isolated``, with
 
 import logging
 import threading
+import time
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, models
+from odoo.tools import config
 
 from .website_sale_job_failure import get_given_up_sql
 
@@ -23,6 +25,9 @@ _logger = logging.getLogger(__name__)
 MAX_CLAIM_CONFLICTS = 5
 # Errors of the transaction, not of the record: the whole batch is done again.
 CONCURRENCY_ERRORS = (TransactionRollbackError, LockNotAvailable)
+# Part of the cron worker's real-time limit one run of batches may take: a run may
+# call the runner twice, and a batch started in time still has to end.
+CRON_TIME_BUDGET_SHARE = 0.25
 
 
 class WebsiteSaleBatchMixin(models.AbstractModel):
@@ -40,6 +45,8 @@ class WebsiteSaleBatchMixin(models.AbstractModel):
         """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         conflicts = 0
+        budget = self._get_cron_time_budget(auto_commit)
+        started = time.monotonic()
         while True:
             try:
                 count = process_batch()
@@ -63,6 +70,38 @@ class WebsiteSaleBatchMixin(models.AbstractModel):
             if not count:
                 return done
             done += count
+            if budget is not None and time.monotonic() - started >= budget:
+                return self._hand_over_to_next_run(done)
+
+    @api.model
+    def _get_cron_time_budget(self, auto_commit=True):
+        """Seconds this cron run may spend on batches, or None (no limit).
+
+        Odoo kills its cron worker when one pass over a database's jobs outlives
+        ``--limit-time-real-cron`` (by default ``--limit-time-real``, 120 s): a
+        run stops in time and leaves the rest to a new run of its cron.
+        """
+        if "wsot_cron_time_budget" in self.env.context:
+            return self.env.context["wsot_cron_time_budget"]
+        if not auto_commit or not self.env.context.get("cron_id"):
+            return None
+        limit = config["limit_time_real_cron"]
+        if limit is None or limit == -1:
+            limit = config["limit_time_real"]
+        return limit * CRON_TIME_BUDGET_SHARE if limit and limit > 0 else None
+
+    @api.model
+    def _hand_over_to_next_run(self, done):
+        """Stop this run of the cron and trigger the next, which goes on."""
+        cron = self.env["ir.cron"].browse(self.env.context.get("cron_id")).sudo()
+        if cron:
+            # Odoo reschedules the job by its interval once this run reports all
+            # done; the trigger has it run again at its worker's next poll, with
+            # the worker's time limit started anew.
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            cron._trigger()
+            _logger.info("%s: %s records done, the rest left to a new run", cron.name, done)
+        return done
 
     @api.model
     def _claim_batch(self, job, alias, query, limit, exclude_ids=()):

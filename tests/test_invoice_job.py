@@ -13,7 +13,7 @@ from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
@@ -159,6 +159,32 @@ class TestInvoicingJob(InvoicingPolicyCommon):
         without = post_processing_queries(False)
         with_policy = post_processing_queries(True)
         self.assertLessEqual(with_policy, without + 8, f"{without} then {with_policy}")
+
+    def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(self):
+        orders = self._paid_order(self.customer) | self._paid_order(self.customer_2)
+        cron = self.env.ref("website_sale_order_tracking.ir_cron_invoice_web_orders")
+        triggers = self._job_triggers()
+        # The cron's run as Odoo makes it, its time budget spent by one batch.
+        run = self.env["sale.order"].with_context(
+            cron_id=cron.id, wsot_cron_time_budget=0
+        )
+        self.assertEqual(run._cron_invoice_web_orders(batch_size=1), 1)
+        self.assertEqual(len(orders.invoice_ids), 1, "one batch, then stopped")
+        self.assertEqual(len(self._job_triggers() - triggers), 1, "next run asked")
+        self.assertEqual(run._cron_invoice_web_orders(batch_size=1), 1)
+        self.assertEqual(len(orders.invoice_ids), 2)
+        self.assertEqual(run._cron_invoice_web_orders(batch_size=1), 0)
+
+    def test_the_time_budget_is_a_share_of_the_cron_workers_limit(self):
+        orders = self.env["sale.order"]
+        self.assertIsNone(orders._get_cron_time_budget(), "not a cron's run")
+        cron_run = orders.with_context(cron_id=1)
+        with patch.dict(config.options, limit_time_real_cron=-1, limit_time_real=120):
+            self.assertEqual(cron_run._get_cron_time_budget(), 30)
+        with patch.dict(config.options, limit_time_real_cron=600):
+            self.assertEqual(cron_run._get_cron_time_budget(), 150)
+        with patch.dict(config.options, limit_time_real_cron=0):
+            self.assertIsNone(cron_run._get_cron_time_budget())
 
     def test_order_cancelled_or_invoiced_by_hand_meanwhile_gets_none(self):
         cancelled = self._paid_order(self.customer)
