@@ -246,7 +246,8 @@ class DeliveryCarrierEvent(models.Model):
     @api.model
     def _create_carrier_events(self, vals_list):
         """Create the events ``vals_list``, put them on their orders' timelines and
-        email the customers whose delivery changed status; return the events.
+        have the customers whose delivery changed status emailed; return the
+        events.
 
         An event that another transaction is recording at the same moment (the
         carrier sent it twice at once) is left to it: the unique index makes this
@@ -276,7 +277,7 @@ class DeliveryCarrierEvent(models.Model):
         pickings.flush_recordset(["carrier_delivery_status"])
         pickings.filtered(
             lambda p: p.carrier_delivery_status != before[p.id]
-        )._send_carrier_status_email()
+)._set_carrier_status_email_due()
         return events
 
     def _add_order_timeline_events(self, user):

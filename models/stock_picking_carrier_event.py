@@ -5,6 +5,7 @@ status changes."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.sql import create_index
 
 from .delivery_carrier_event import CARRIER_STATUSES
 
@@ -14,7 +15,13 @@ CARRIER_STATUS_FIELDS = {
     "carrier_event_ids",
     "carrier_last_event_id",
     "carrier_delivery_status",
+    "carrier_status_email_due",
 }
+CARRIER_STATUS_EMAIL_JOB = "carrier_status_email"
+CARRIER_STATUS_EMAIL_BATCH_SIZE = 100
+CARRIER_STATUS_EMAIL_CRON = (
+    "website_sale_order_tracking.ir_cron_carrier_status_emails"
+)
 
 
 class StockPicking(models.Model):
@@ -37,6 +44,25 @@ class StockPicking(models.Model):
         help="The status of the delivery's latest carrier event (by the carrier's "
         "time), from the carrier's webhook, an import or Mark as Delivered.",
     )
+
+    carrier_status_email_due = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The customer is to be emailed the delivery's new carrier status: "
+        "the status email job sends it shortly.",
+    )
+
+    def init(self):
+        result = super().init()
+        # The status email job reads only the few deliveries due for an email.
+        create_index(
+            self.env.cr,
+            "stock_picking_carrier_status_email_due_index",
+            self._table,
+            ["id"],
+            where="carrier_status_email_due",
+        )
+        return result
 
     @api.depends("carrier_event_ids.event_date", "carrier_event_ids.status")
     def _compute_carrier_last_event(self):
@@ -115,29 +141,68 @@ class StockPicking(models.Model):
             self._fields["carrier_delivery_status"]._description_selection(self.env)
         ).get(self.carrier_delivery_status, "")
 
+    def _set_carrier_status_email_due(self):
+        """Of self, the deliveries whose website emails their new status are due
+        for the email: one flag here, the email made by the status email job, so
+        that the carrier's request does not wait for its rendering."""
+        due = self.sudo().filtered(
+            lambda p: p.sale_id.website_id._emails_carrier_status(
+                p.carrier_delivery_status
+            )
+        )
+        if due:
+            due.write({"carrier_status_email_due": True})
+            self.env.ref(CARRIER_STATUS_EMAIL_CRON).sudo()._trigger()
+
+    @api.model
+    def _cron_send_carrier_status_emails(
+        self, batch_size=CARRIER_STATUS_EMAIL_BATCH_SIZE
+    ):
+        """Email the customers of the deliveries due their carrier status; a
+        delivery whose status changed again meanwhile gets its latest."""
+        failed = self.browse()
+
+        def send_next_batch():
+            nonlocal failed
+            pickings = self._claim_batch(
+                CARRIER_STATUS_EMAIL_JOB,
+                "sp",
+                "SELECT sp.id FROM stock_picking sp "
+                "WHERE sp.carrier_status_email_due",
+                batch_size,
+                failed.ids,
+            )
+            failed |= self._run_isolated(
+                CARRIER_STATUS_EMAIL_JOB,
+                pickings,
+                lambda picking: picking._send_carrier_status_email(),
+            )
+            return len(pickings)
+
+        return self._run_cron_batches(send_next_batch)
+
     def _send_carrier_status_email(self):
-        """Email the customer of each web order delivery of self its new carrier
-        status, when its website emails that status."""
+        """Email the customer of this web order delivery its carrier status, when
+        its website emails that status."""
+        self.ensure_one()
+        self.carrier_status_email_due = False
         template = self.env.ref(
             "website_sale_order_tracking.mail_template_carrier_status",
             raise_if_not_found=False,
         )
-        for picking in self.sudo():
-            website = picking.sale_id.website_id
-            if not template or not website._emails_carrier_status(
-                picking.carrier_delivery_status
-            ):
-                continue
-            # In the customer's language; queued: the carrier's request does not
-            # wait for the mail server.
-            picking.with_context(
-                lang=picking.sale_id.partner_id.lang or self.env.lang,
-                mail_notify_force_send=False,
-            ).message_post_with_source(
-                template,
-                email_layout_xmlid="mail.mail_notification_light",
-                subtype_xmlid="mail.mt_comment",
-            )
-            picking.sale_id._add_tracking_event(
-                "email_sent", picking_id=picking.id, description=template.name
-            )
+        website = self.sale_id.website_id
+        if not template or not website._emails_carrier_status(
+            self.carrier_delivery_status
+        ):
+            return
+        # In the customer's language.
+        self.with_context(
+            lang=self.sale_id.partner_id.lang or self.env.lang
+        ).message_post_with_source(
+            template,
+            email_layout_xmlid="mail.mail_notification_light",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.sale_id._add_tracking_event(
+            "email_sent", picking_id=self.id, description=template.name
+        )

@@ -16,6 +16,7 @@ JOBS = [
     ("invoice_email", "Invoice Email"),
     ("web_invoicing", "Invoicing"),
     ("late_delivery_email", "Late Delivery Email"),
+    ("carrier_status_email", "Carrier Status Email"),
 ]
 # Records no longer due for their job: what failed for them is over.
 SETTLED_DOMAINS = {

@@ -85,6 +85,10 @@ class CarrierEventsCommon(WebOrderTrackingCommon, HttpCase):
         self.assertEqual(order.tracking_stage, "shipped")
         return order
 
+    def _run_status_email_job(self):
+        """The status email job's run that the events triggered."""
+        return self.env["stock.picking"]._cron_send_carrier_status_emails()
+
     def _counts(self):
         """How many carrier events, timeline events and messages there are."""
         # The chatter's tracking of the changes before, written at commit.

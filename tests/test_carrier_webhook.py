@@ -205,10 +205,19 @@ class TestCarrierWebhook(CarrierEventsCommon):
         order = self._shipped_order()
         picking = order.picking_ids
         self.client.post([carrier_event(REF, "in_transit", "m1")])
+        self.assertFalse(picking.carrier_status_email_due, "off by default")
+        self._run_status_email_job()
         self.assertFalse(self._messages(picking, "In Transit"), "off by default")
+        triggers = self.env["ir.cron.trigger"].search_count([])
         self.client.post(
             [carrier_event(REF, "out_for_delivery", "m2", "2026-01-06T08:00:00Z")]
         )
+        # The carrier's request only flags the delivery and wakes the job up.
+        self.assertTrue(picking.carrier_status_email_due)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([]), triggers + 1)
+        self.assertFalse(self._messages(picking, "Out for Delivery"))
+        self.assertEqual(self._run_status_email_job(), 1)
+        self.assertFalse(picking.carrier_status_email_due)
         message = self._messages(picking, "Out for Delivery")
         self.assertEqual(len(message), 1)
         self.assertEqual(message.partner_ids, self.customer.partner_id)
@@ -218,11 +227,28 @@ class TestCarrierWebhook(CarrierEventsCommon):
         self.client.post(
             [carrier_event(REF, "delivered", "m3", "2026-01-06T12:00:00Z")]
         )
+        self._run_status_email_job()
         self.assertFalse(self._messages(picking, "Delivered"))
         emails = order.tracking_event_ids.filtered(
             lambda e: e.event_type == "email_sent" and e.picking_id == picking
         )
         self.assertEqual(emails.mapped("description"), ["eCommerce: Delivery Status"])
+
+    def test_status_changed_again_before_the_email_sends_the_latest(self):
+        order = self._shipped_order()
+        picking = order.picking_ids
+        self.client.post(
+            [
+                carrier_event(REF, "out_for_delivery", "l1", "2026-01-06T08:00:00Z"),
+            ]
+        )
+        self.client.post(
+            [carrier_event(REF, "delivered", "l2", "2026-01-06T12:00:00Z")]
+        )
+        self.assertEqual(self._run_status_email_job(), 1, "one delivery due")
+        self.assertFalse(self._messages(picking, "Out for Delivery"))
+        self.assertEqual(len(self._messages(picking, "Delivered")), 1)
+        self.assertEqual(self._run_status_email_job(), 0, "nothing twice")
 
     def test_email_in_the_customers_language(self):
         # The Persian of i18n/fa.po loads once the lead's .pot holds its messages
@@ -238,6 +264,7 @@ class TestCarrierWebhook(CarrierEventsCommon):
         self.customer.partner_id.lang = "fa_IR"
         order = self._shipped_order()
         self.client.post([carrier_event(REF, "failed_attempt", "fa1")])
+        self._run_status_email_job()
         message = self._messages(order.picking_ids, order.name)
         self.assertEqual(len(message), 1)
         self.assertIn("تلاش ناموفق برای تحویل", message.subject)
