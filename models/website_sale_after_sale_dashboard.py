@@ -40,13 +40,7 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
                 {"id": w.id, "name": w.name} for w in self.env["website"].search([])
             ],
             "website_id": website_id or False,
-            "lead_times": self._get_lead_times(
-                [*website, ("checkout_date", ">=", since)]
-            ),
-            "weeks": self._get_weekly_lead_times(
-                [*website, ("checkout_date", ">=", since)]
-            ),
-            "on_time": self._get_on_time([*website, ("checkout_date", ">=", since)]),
+            **self._get_lead_time_figures([*website, ("checkout_date", ">=", since)]),
             "unpaid": self._get_unpaid_ages(website),
             "returns": self._get_returns([*website, ("date", ">=", since)]),
             "cart_reminders": self._get_cart_reminders(
@@ -69,64 +63,61 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
             *(SQL.identifier(query.table, column) for column in columns)
         )
 
-    def _get_lead_times(self, domain):
+    def _get_lead_time_figures(self, domain):
+        """The lead times of the period (median, 90th percentile and count a
+        step), their medians by week of checkout and the on-time shipping, in one
+        pass over the report (grouping sets: the week's rows, then the period's).
+        """
         report = self.env["website.sale.lead.time.report"]
         steps = list(LEAD_TIME_STEPS)
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT %s FROM (%s) rows",
-                SQL(", ").join(self._percentiles_sql(step) for step in steps),
-                self._select_rows(report, domain, steps),
-            )
-        )
-        row = rows[0]
-        return [
-            {
-                "step": step,
-                "label": report._fields[step].get_description(self.env)["string"],
-                "median": row[3 * index],
-                "p90": row[3 * index + 1],
-                "count": row[3 * index + 2],
-            }
-            for index, step in enumerate(steps)
-        ]
-
-    def _get_weekly_lead_times(self, domain):
-        report = self.env["website.sale.lead.time.report"]
-        steps = list(LEAD_TIME_STEPS)
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT date_trunc('week', checkout_date)::date, COUNT(*), %s "
-                "FROM (%s) rows GROUP BY 1 ORDER BY 1",
-                SQL(", ").join(
-                    SQL(
-                        "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
-                        SQL.identifier(step),
-                    )
-                    for step in steps
-                ),
-                self._select_rows(report, domain, ["checkout_date", *steps]),
-            )
-        )
-        return [
-            {
-                "week": fields.Date.to_string(row[0]),
-                "count": row[1],
-                "medians": dict(zip(steps, row[2:], strict=True)),
-            }
-            for row in rows
-        ]
-
-    def _get_on_time(self, domain):
-        [(on_time, late)] = self.env["website.sale.lead.time.report"]._read_group(
-            domain, [], ["on_time_count:sum", "late_count:sum"]
-        )
-        on_time, late = on_time or 0, late or 0
+        # The period's row comes first (GROUPING 1), then the weeks in order.
+        period, *weeks = self._get_lead_time_rows(report, domain, steps)
+        on_time, late = period[3] or 0, period[4] or 0
         return {
-            "on_time": on_time,
-            "late": late,
-            "rate": 100.0 * on_time / (on_time + late) if on_time + late else None,
+            "lead_times": [
+                {
+                    "step": step,
+                    "label": report._fields[step].get_description(self.env)["string"],
+                    "median": period[5 + 3 * index],
+                    "p90": period[6 + 3 * index],
+                    "count": period[7 + 3 * index],
+                }
+                for index, step in enumerate(steps)
+            ],
+            "weeks": [
+                {
+                    "week": fields.Date.to_string(row[1]),
+                    "count": row[2],
+                    "medians": {
+                        step: row[5 + 3 * index] for index, step in enumerate(steps)
+                    },
+                }
+                for row in weeks
+            ],
+            "on_time": {
+                "on_time": on_time,
+                "late": late,
+                "rate": 100.0 * on_time / (on_time + late) if on_time + late else None,
+            },
         }
+
+    def _get_lead_time_rows(self, report, domain, steps):
+        return self.env.execute_query(
+            SQL(
+                "SELECT GROUPING(date_trunc('week', checkout_date)), "
+                "date_trunc('week', checkout_date)::date, COUNT(*), "
+                "SUM(on_time_count), SUM(late_count), %s "
+                "FROM (%s) rows "
+                "GROUP BY GROUPING SETS ((date_trunc('week', checkout_date)), ()) "
+                "ORDER BY 1 DESC, 2",
+                SQL(", ").join(self._percentiles_sql(step) for step in steps),
+                self._select_rows(
+                    report,
+                    domain,
+                    ["checkout_date", "on_time_count", "late_count", *steps],
+                ),
+            )
+        )
 
     def _get_unpaid_ages(self, domain):
         report = self.env["website.sale.unpaid.report"]
