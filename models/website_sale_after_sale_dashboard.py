@@ -32,10 +32,6 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
         if not isinstance(website_id, int) or isinstance(website_id, bool):
             website_id = None
         since = fields.Datetime.now() - timedelta(days=period_days)
-        # The percentiles sort each step's hours of up to a year of orders: in
-        # memory rather than in temporary files (PostgreSQL's default 4 MB), for
-        # this request's transaction only.
-        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         website = [("website_id", "=", website_id)] if website_id else []
         return {
             "period_days": period_days,
