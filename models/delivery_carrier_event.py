@@ -277,7 +277,7 @@ class DeliveryCarrierEvent(models.Model):
         pickings.flush_recordset(["carrier_delivery_status"])
         pickings.filtered(
             lambda p: p.carrier_delivery_status != before[p.id]
-)._set_carrier_status_email_due()
+        )._set_carrier_status_email_due()
         return events
 
     def _add_order_timeline_events(self, user):

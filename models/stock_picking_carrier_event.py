@@ -19,9 +19,7 @@ CARRIER_STATUS_FIELDS = {
 }
 CARRIER_STATUS_EMAIL_JOB = "carrier_status_email"
 CARRIER_STATUS_EMAIL_BATCH_SIZE = 100
-CARRIER_STATUS_EMAIL_CRON = (
-    "website_sale_order_tracking.ir_cron_carrier_status_emails"
-)
+CARRIER_STATUS_EMAIL_CRON = "website_sale_order_tracking.ir_cron_carrier_status_emails"
 
 
 class StockPicking(models.Model):

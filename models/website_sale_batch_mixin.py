@@ -100,7 +100,9 @@ class WebsiteSaleBatchMixin(models.AbstractModel):
             # the worker's time limit started anew.
             self.env["ir.cron"]._notify_progress(done=done, remaining=0)
             cron._trigger()
-            _logger.info("%s: %s records done, the rest left to a new run", cron.name, done)
+            _logger.info(
+                "%s: %s records done, the rest left to a new run", cron.name, done
+            )
         return done
 
     @api.model
