@@ -36,8 +36,15 @@ class WebsiteSaleOrderException(models.Model):
         related="order_id.website_id", store=True, index=True, readonly=True
     )
     company_id = fields.Many2one(related="order_id.company_id", store=True)
+    # Written when the exception opens (not related to the order's team: a
+    # related stored field makes every write of an order's team look its
+    # exceptions up, at checkout too).
     team_id = fields.Many2one(
-        related="order_id.team_id", string="Sales Team", store=True, index=True
+        "crm.team",
+        string="Sales Team",
+        index=True,
+        readonly=True,
+        help="The order's sales team when the exception opened.",
     )
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     kind = fields.Selection(EXCEPTION_KINDS, required=True, readonly=True)
