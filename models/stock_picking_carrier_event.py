@@ -183,7 +183,9 @@ class StockPicking(models.Model):
         """Email the customer of this web order delivery its carrier status, when
         its website emails that status."""
         self.ensure_one()
-        self.carrier_status_email_due = False
+        # A carrier status field (refused to non-superusers): the job may run as
+        # another scheduler user than the superuser.
+        self.sudo().carrier_status_email_due = False
         template = self.env.ref(
             "website_sale_order_tracking.mail_template_carrier_status",
             raise_if_not_found=False,
