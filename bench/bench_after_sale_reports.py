@@ -50,6 +50,12 @@ EVENTS = [
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database, and read the one a run kept (no new orders)",
+    )
+    parser.add_argument("--only", help="the reads whose label contains this")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--config")
     parser.add_argument("--db")
@@ -60,7 +66,19 @@ def main(args):
     wsot.ensure_odoo_src()
     with wsot.postgres() as settings:
         config = wsot.write_config(settings, "bench_after_sale", "8669")
-        wsot.install_addon(settings, config, DB, demo=False)
+        reuse = args.keep and wsot.db_exists(settings, DB)
+        if reuse:
+            wsot.odoo_bin(
+                config,
+                "-d",
+                DB,
+                "-u",
+                wsot.MODULE,
+                "--stop-after-init",
+                "--log-level=warn",
+            )
+        else:
+            wsot.install_addon(settings, config, DB, demo=False)
         try:
             command = [
                 sys.executable,
@@ -69,6 +87,8 @@ def main(args):
                 f"--config={config}",
                 f"--db={DB}",
                 f"--orders={args.orders}",
+                *(["--keep"] if reuse else []),
+                *([f"--only={args.only}"] if args.only else []),
             ]
             result = subprocess.run(
                 command, check=False, capture_output=True, text=True
@@ -78,7 +98,8 @@ def main(args):
                 wsot.fail(f"bench child exited with {result.returncode}")
             timings = json.loads(result.stdout.strip().splitlines()[-1])
         finally:
-            wsot.drop_db(settings, DB)
+            if not args.keep:
+                wsot.drop_db(settings, DB)
     print(f"\n{args.orders} web orders, {timings.pop('events')} timeline events\n")
     print(f"{'':52}{'median (ms)':>12}")
     for label, ms in timings.items():
@@ -87,20 +108,25 @@ def main(args):
 
 def run_child(args):
     env = open_env(args)
-    generate(env, args.orders)
-    env.cr.commit()
-    start = time.perf_counter()
-    env["sale.order.tracking.milestone"]._rebuild()
-    timings = {"fill of the milestones (once, at install)": _ms(start)}
-    # The bench's orders have no transfers: each is delivered on its shipment.
-    env.cr.execute("UPDATE sale_order_tracking_milestone SET delivery_date = ship_date")
-    env.cr.commit()
+    timings = {}
+    if not args.keep:  # --keep here: the kept database's orders
+        generate(env, args.orders)
+        env.cr.commit()
+        start = time.perf_counter()
+        env["sale.order.tracking.milestone"]._rebuild()
+        timings["fill of the milestones (once, at install)"] = _ms(start)
+        # The bench's orders have no transfers: each is delivered on its shipment.
+        env.cr.execute(
+            "UPDATE sale_order_tracking_milestone SET delivery_date = ship_date"
+        )
+        env.cr.commit()
     env.cr.execute("ANALYZE")
     env.cr.execute("SELECT count(*) FROM sale_order_tracking_event")
     events = env.cr.fetchone()[0]
     admin = env(user=env.ref("base.user_admin").id)
     for label, read in reads(admin).items():
-        timings[label] = median_ms(admin, read)
+        if not args.only or args.only in label:
+            timings[label] = median_ms(admin, read)
     env.cr.close()
     print(json.dumps({"events": events, **timings}))
 

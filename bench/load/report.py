@@ -30,6 +30,11 @@ def _cell(row):
     )
 
 
+def _percentile(values, share):
+    """The ``share`` percentile of sorted ``values`` (nearest rank)."""
+    return values[min(len(values) - 1, int(share * len(values)))]
+
+
 def _p95(row):
     return float(row["95%"]) if row else 0.0
 
@@ -124,6 +129,13 @@ def report(args, prefix, checks, logs):
         ("emails sent twice", lambda t: checks[t]["emails_twice"]),
     ):
         print(f"{label:38}{value('odoo'):>12}{value('addon'):>12}")
+    pages = {t: sorted(logs[t]["order_pages"]) for t in TARGETS}
+    if all(pages.values()):
+        # The server's own time, from its request log: without the wait for a
+        # free worker, which the customer's p95 above includes.
+        for label, share in (("order page, server time p50", 0.5), ("p95", 0.95)):
+            odoo, addon = (_percentile(pages[t], share) for t in TARGETS)
+            print(f"{label:38}{odoo:>12.0f}{addon:>12.0f}{addon / odoo:>10.2f}")
     fair = checks["addon"]["per_salesperson"]
     print(f"addon checkouts per salesperson (round-robin): {fair}")
     for failure in failures[:15]:

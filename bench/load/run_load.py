@@ -193,6 +193,10 @@ def start_server(config, args, target, port, out):
         "--log-level=warn",
         # Odoo's retries of serialization failures (each one logged here).
         "--log-handler=odoo.service.model:INFO",
+        # Each request with its queries and server time (the report's server
+        # side of the order pages: what the page costs, apart from the wait for
+        # a free worker).
+        "--log-handler=werkzeug:INFO",
     ]
     wsot.log(f"Odoo ({target}) on :{port}, {args.workers} workers, 1 cron worker")
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -256,6 +260,14 @@ def run_locust(args, ports, out):
 RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ )", re.M)
 
 
+# Odoo's request log line of an order's page (Odoo's own, or the addon's tracking
+# page): its query time and other server time, in seconds.
+ORDER_PAGE = re.compile(
+    r'"GET /my/orders/\d+(?:/tracking)?(?:\?\S*)? HTTP/1\.\d" 200 - '
+    r"\d+ ([\d.]+) ([\d.]+)"
+)
+
+
 def scan_log(path):
     """Errors and serialization failures in a server's log."""
     with open(path, encoding="utf-8", errors="replace") as log:
@@ -276,6 +288,10 @@ def scan_log(path):
         "serialization_failures": len(
             re.findall(r"maximum number of tries reached", text)
         ),
+        "order_pages": [
+            (float(query_time) + float(other)) * 1000
+            for query_time, other in ORDER_PAGE.findall(text)
+        ],
         "log": path,
     }
 
