@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import ast
+import threading
+import time
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import tagged
 
-from .common import CronWorkersCase, WebOrderTrackingCommon
+from .common import SALES_ALL, CronWorkersCase, WebOrderTrackingCommon, create_staff
 
 
 @tagged("post_install", "-at_install")
@@ -172,3 +175,77 @@ class TestUnpaidCronWorkers(CronWorkersCase):
             self._run_workers(lambda env: self._cron(env, batch_size=2), count=1)
         )
         self.assertEqual(self._reminders(), sorted(self.ids["orders"]))
+
+
+@tagged("post_install", "-at_install")
+class TestQueueConfirmationWorkers(CronWorkersCase):
+    """A salesperson confirms an order of the queue while its customer's payment
+    page still post-processes the wire transfer (seen in the load test)."""
+
+    REMOVED = {"seller": "res.users", **CronWorkersCase.REMOVED}
+
+    def _create_data(self, env):
+        order = self._web_orders(env, ["Queue Racer"], self.SERVICE)
+        tx = self._transaction(env, order, "WSOT-QUEUE-RACE-1")
+        tx._handle_notification_data("custom", {"reference": tx.reference})
+        seller = create_staff(env, "wsot_queue_race_seller", SALES_ALL)
+        return self._ids(order, tx=tx, seller=seller)
+
+    def _confirm(self, env, snapshot_taken=None):
+        seller = self.ids["seller"]
+        order = env["sale.order"].browse(self.ids["orders"]).with_user(seller)
+        order.mapped("state")  # the transaction's snapshot
+        if snapshot_taken:
+            snapshot_taken.set()
+        wizard = (
+            env["sale.order.confirm.wizard"]
+            .with_user(seller)
+            .create({"order_ids": [Command.set(order.ids)], "confirm_unpaid": True})
+        )
+        wizard.action_confirm_orders()
+
+    def _post_process(self, env):
+        env["payment.transaction"].browse(self.ids["tx"])._post_process()
+
+    def _confirmed_order(self, env):
+        order = env["sale.order"].browse(self.ids["orders"])
+        followers = order.message_follower_ids.filtered(
+            lambda f: f.partner_id == order.partner_id
+        )
+        return order.state, len(followers), order.transaction_ids.is_post_processed
+
+    def test_confirming_while_the_payment_page_post_processes(self):
+        errors = {}
+
+        def confirm(snapshot_taken):
+            try:
+                self._in_own_cursor(lambda env: self._confirm(env, snapshot_taken))
+            except Exception as error:  # noqa: BLE001 - checked below
+                errors["confirm"] = error
+
+        snapshot_taken = threading.Event()
+        seller = threading.Thread(target=confirm, args=(snapshot_taken,))
+        try:
+            with self.env.registry.cursor() as cr:
+                # The poll's transaction: the customer now follows the order.
+                self._post_process(api.Environment(cr, SUPERUSER_ID, {}))
+                seller.start()
+                snapshot_taken.wait(30)
+                time.sleep(1)  # the salesperson's confirmation meets it
+                cr.commit()  # pylint: disable=invalid-commit
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+            errors["poll"] = error
+        seller.join(60)
+        self.assertTrue(errors, "the two transactions met")
+        for side, error in errors.items():
+            self.assertIsInstance(
+                error,
+                PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
+                f"{side}: an error Odoo retries, not {error!r}",
+            )
+        # Odoo retries what failed: the poll, or the salesperson's click.
+        if "poll" in errors:
+            self._in_own_cursor(self._post_process)
+        if "confirm" in errors:
+            self._in_own_cursor(self._confirm)
+        self.assertEqual(self._in_own_cursor(self._confirmed_order), ("sale", 1, True))

@@ -28,6 +28,11 @@ class SaleOrderConfirmWizard(models.TransientModel):
 
     def action_confirm_orders(self):
         self.ensure_one()
+        # An order of the queue may still be post-processed by its customer's
+        # payment page (Odoo's poll subscribes the customer to it): locked first,
+        # the two meet as a concurrency error, which Odoo retries, instead of a
+        # duplicate follower shown to the salesperson.
+        self.order_ids._lock_orders()
         not_confirmable = self.order_ids.filtered(
             lambda o: o.state not in ("draft", "sent")
         )

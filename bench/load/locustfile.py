@@ -26,6 +26,10 @@ from locust.clients import HttpSession
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SCENARIOS = {}
 COUNTERS = {}
+# Odoo's payment page polls again after a "retry" answer: how often, how soon (s).
+RETRY = object()
+POLL_TRIES = 5
+POLL_WAIT = 0.5
 
 
 def scenario(target):
@@ -70,7 +74,9 @@ class ShopClient:
                 response.success()
         return response
 
-    def jsonrpc(self, url, route, params):
+    def jsonrpc(self, url, route, params, retry=False):
+        """The call's result; with ``retry``, RETRY for Odoo's answer "retry"
+        (the payment page's poll met a concurrent transaction)."""
         body = {"jsonrpc": "2.0", "method": "call", "params": params}
         response = self.post(url, route, json=body)
         try:
@@ -79,6 +85,8 @@ class ShopClient:
             return None
         if answer.get("error"):
             error = answer["error"].get("data", {}).get("message") or answer["error"]
+            if retry and error == "retry":
+                return RETRY
             self.user.fail_request(f"{self.target} {route}", f"JSON-RPC error: {error}")
             return None
         return answer.get("result")
@@ -303,11 +311,24 @@ class Shopper(LoadUser):
             data = dict(re.findall(r'name="([^"]+)"\s+value="([^"]*)"', redirect))
             browser.post(action, "/payment/custom/process", data=data)
         browser.get("/payment/status", "/payment/status")
-        status = browser.jsonrpc("/payment/status/poll", "/payment/status/poll", {})
+        status = self._poll(browser)
         if not status or not status.get("landing_route"):
             return False
         browser.get(status["landing_route"], "/shop/payment/validate")
         return True
+
+    def _poll(self, browser):
+        """The payment page's poll, again after its "retry" answer as Odoo's page
+        does (the customer sees nothing of it)."""
+        for __ in range(POLL_TRIES):
+            status = browser.jsonrpc(
+                "/payment/status/poll", "/payment/status/poll", {}, retry=True
+            )
+            if status is not RETRY:
+                return status
+            time.sleep(POLL_WAIT)
+        self.fail_request(f"{self.target} /payment/status/poll", "still retry")
+        return None
 
 
 class Staff(LoadUser):
