@@ -93,8 +93,11 @@ class WebsiteSaleLeadTimeReport(models.Model):
 
     @property
     def _table_query(self):
+        # date_part() is a float; EXTRACT() a numeric since PostgreSQL 14, whose
+        # arithmetic and cast to the percentiles' float cost the dashboard's
+        # year of orders more than its sorts.
         hours = ",\n".join(
-            f"EXTRACT(EPOCH FROM m.{column} - so.checkout_date) / 3600.0 AS {name}"
+            f"date_part('epoch', m.{column} - so.checkout_date) / 3600 AS {name}"
             for name, column in LEAD_TIME_STEPS.items()
         )
         return f"""

@@ -129,7 +129,7 @@ class WebsiteSaleReturnReport(models.Model):
             SELECT rl.id * 3 + 1, 'returned', {ORDER_COLUMNS},
                    rl.reason_id, r.id, r.request_date,
                    0.0, rl.quantity, 1, rl.quantity * sol.price_reduce_taxinc,
-                   0.0, EXTRACT(EPOCH FROM refund.date - r.request_date) / 3600.0
+                   0.0, date_part('epoch', refund.date - r.request_date) / 3600
               FROM sale_return_request_line rl
               JOIN sale_return_request r ON r.id = rl.request_id
               JOIN sale_order_line sol ON sol.id = rl.sale_line_id
