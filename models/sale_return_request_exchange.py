@@ -15,6 +15,7 @@ The request is *Exchange* from its approval until its goods are received.
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class SaleReturnRequest(models.Model):
@@ -105,6 +106,7 @@ class SaleReturnRequest(models.Model):
         self.check_access("write")
         exchanges = self.sudo().filtered("is_exchange")
         exchanges._check_state("requested")
+        exchanges._lock_exchange_stock()
         for line in exchanges.line_ids.filtered("exchange_product_id"):
             error = line._get_exchange_error()
             if error:
@@ -113,6 +115,25 @@ class SaleReturnRequest(models.Model):
         for request in exchanges:
             request._create_replacement_order()
         return result
+
+    def _lock_exchange_stock(self):
+        """Lock the stock of the asked variants until the approval commits.
+
+        Two approvals at once would both see the last unit free, and Odoo's
+        reservation skips a locked quant (it makes a new one): both replacements
+        would be reserved. The second approval waits here instead, then fails
+        with a serialization error once the first commits the quants it
+        reserved; Odoo retries it, and the stock check refuses it.
+        """
+        variants = self.line_ids.exchange_product_id.filtered("is_storable")
+        if variants:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM stock_quant WHERE product_id IN %s "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    tuple(variants.ids),
+                )
+            )
 
     def _create_replacement_order(self):
         """The replacement order of the request's exchanged lines (in sudo)."""

@@ -3,12 +3,15 @@
 variant, a Sales user approves, the replacement order and its delivery follow."""
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
+from .common import SALES_ALL, STOCK, CronWorkersCase, create_staff
 from .test_refunds import RefundCommon
 
 SIZES = ("S", "M", "L", "XL", "XXL")
@@ -332,3 +335,251 @@ class TestReturnExchange(HttpCase, ExchangeCommon):
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             request.unlink()
         self.assertEqual(request.line_ids.exchange_product_id, self.size["XL"])
+
+
+@tagged("post_install", "-at_install")
+class TestExchangeApprovalRace(CronWorkersCase):
+    """Two exchanges asking the last unit of a variant, approved at once by two
+    staff users, each in a transaction of their own (committed data, removed
+    afterwards)."""
+
+    def _create_data(self, env):
+        website = env["website"].search([], limit=1)
+        returns_were_enabled = website.return_enabled
+        website.return_enabled = True
+        size = env["product.attribute"].create(
+            {
+                "name": "Race Size",
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": name}) for name in ("M", "XL")],
+            }
+        )
+        shirt = env["product.template"].create(
+            {
+                "name": "Race Shirt",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 50.0,
+                "is_published": True,
+                "taxes_id": [Command.clear()],
+                "attribute_line_ids": [
+                    Command.create(
+                        {
+                            "attribute_id": size.id,
+                            "value_ids": [Command.set(size.value_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        variant = {
+            v.product_template_attribute_value_ids.name: v
+            for v in shirt.product_variant_ids
+        }
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", env.company.id)], limit=1
+        )
+        quants = env["stock.quant"]
+        quants._update_available_quantity(variant["M"], warehouse.lot_stock_id, 2.0)
+        # The last unit of XL, asked by both exchanges.
+        quants._update_available_quantity(variant["XL"], warehouse.lot_stock_id, 1.0)
+        partners = env["res.partner"].create(
+            [{"name": f"Race Customer {index}"} for index in (1, 2)]
+        )
+        orders = env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "website_id": website.id,
+                    "warehouse_id": warehouse.id,
+                    "order_line": [Command.create({"product_id": variant["M"].id})],
+                }
+                for partner in partners
+            ]
+        )
+        orders.action_confirm()
+        for delivery in orders.picking_ids:
+            delivery.move_ids.quantity = 1.0
+            delivery.move_ids.picked = True
+            delivery.button_validate()
+        reason = env.ref("website_sale_order_tracking.return_reason_damaged")
+        requests = env["sale.return.request"].create(
+            [
+                {
+                    "order_id": order.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "sale_line_id": order.order_line.id,
+                                "quantity": 1,
+                                "reason_id": reason.id,
+                                "exchange_product_id": variant["XL"].id,
+                            }
+                        )
+                    ],
+                }
+                for order in orders
+            ]
+        )
+        self.assertEqual(requests.mapped("is_exchange"), [True, True])
+        # The two groups that approve returns: Sales (all documents), Inventory;
+        # the Inventory user reads Persian.
+        persian_was_active = bool(env["res.lang"]._lang_get("fa_IR"))
+        env["res.lang"]._activate_lang("fa_IR")
+        approvers = create_staff(env, "wsot_race_sales", SALES_ALL) | create_staff(
+            env, "wsot_race_stock", STOCK
+        )
+        approvers[1].lang = "fa_IR"
+        return {
+            "orders": orders.ids,
+            "requests": requests.ids,
+            "approvers": approvers.ids,
+            "xl": variant["XL"].id,
+            "template": shirt.id,
+            "attribute": size.id,
+            "partners": (partners | approvers.partner_id).ids,
+            "returns_were_enabled": returns_were_enabled,
+            "persian_was_active": persian_was_active,
+        }
+
+    def _remove_data(self, env):
+        ids = self.ids
+        originals = env["sale.order"].browse(ids["orders"])
+        requests = env["sale.return.request"].browse(ids["requests"])
+        orders = originals | env["sale.order"].search(
+            [("exchange_request_id", "in", requests.ids)]
+        )
+        products = env["product.template"].browse(ids["template"]).product_variant_ids
+        pickings = orders.picking_ids | requests.picking_ids
+        groups = orders.procurement_group_id
+        # Done transfers and exchanged requests cannot be deleted by the ORM: this
+        # test's own go by SQL.
+        for model, records in (
+            ("sale.return.request", requests),
+            ("stock.picking", pickings),
+        ):
+            params = [model, tuple(records.ids)]
+            env.cr.execute(
+                "DELETE FROM mail_message WHERE model = %s AND res_id IN %s", params
+            )
+            env.cr.execute(
+                "DELETE FROM mail_followers WHERE res_model = %s AND res_id IN %s",
+                params,
+            )
+        for query in (
+            "DELETE FROM stock_move_line WHERE picking_id IN %s",
+            "DELETE FROM stock_move WHERE picking_id IN %s",
+            "DELETE FROM stock_picking WHERE id IN %s",
+        ):
+            env.cr.execute(query, [tuple(pickings.ids)])
+        for query in (
+            "DELETE FROM stock_valuation_layer WHERE product_id IN %s",
+            "DELETE FROM stock_quant WHERE product_id IN %s",
+        ):
+            env.cr.execute(query, [tuple(products.ids)])
+        env.cr.execute(
+            "DELETE FROM sale_return_request WHERE id IN %s", [tuple(requests.ids)]
+        )
+        env.invalidate_all()
+        self._remove_orders(orders)
+        groups.unlink()
+        # The variants first: the template's deletion would leave their messages.
+        products.unlink()
+        env["product.template"].browse(ids["template"]).exists().unlink()
+        env["product.attribute"].browse(ids["attribute"]).unlink()
+        env["res.users"].browse(ids["approvers"]).unlink()
+        env["res.partner"].browse(ids["partners"]).unlink()
+        website = env["website"].search([], limit=1)
+        website.return_enabled = ids["returns_were_enabled"]
+        if not ids["persian_was_active"]:
+            env["res.lang"]._lang_get("fa_IR").active = False
+
+    @staticmethod
+    def _approve(env, request_id, user_id):
+        """Approve as ``user_id`` does in the web client: with their context."""
+        env = env(user=user_id)
+        env = env(context=env.user.context_get())
+        env["sale.return.request"].browse(request_id).action_approve()
+
+    def _wait_until_blocked_or_done(self, pid, done, timeout=60):
+        """Until the transaction of backend ``pid`` waits on a lock, or ``done``."""
+        deadline = time.monotonic() + timeout
+        with self.env.registry.cursor() as cr:
+            while not done.wait(0.05) and time.monotonic() < deadline:
+                cr.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+                if cr.fetchone()[0]:
+                    return
+
+    def _committed_state(self, env):
+        """What is committed: the requests' states, the replacement orders (their
+        request, state and delivery's state), the XL on hand and reserved."""
+        requests = env["sale.return.request"].browse(self.ids["requests"])
+        replacements = env["sale.order"].search(
+            [("exchange_request_id", "in", requests.ids)]
+        )
+        quants = env["stock.quant"].search([("product_id", "=", self.ids["xl"])])
+        return {
+            "states": requests.mapped("state"),
+            "replacements": [
+                (order.exchange_request_id.id, order.state, order.picking_ids.state)
+                for order in replacements
+            ],
+            "return transfers": [len(request.picking_ids) for request in requests],
+            "on hand": sum(quants.mapped("quantity")),
+            "reserved": sum(quants.mapped("reserved_quantity")),
+        }
+
+    def test_two_approvals_at_once_send_the_last_unit_once(self):
+        """The second approval waits for the first on the variant's stock, then
+        fails to serialize, before it writes anything; Odoo's retry of it is
+        refused by the stock check. (The replacement's reservation check is not
+        reached here: ``test_goods_not_reservable_at_approval_refuse_it``.)"""
+        (first, second), (sales_user, stock_user) = (
+            self.ids["requests"],
+            self.ids["approvers"],
+        )
+        started = threading.Barrier(2, timeout=60)
+        first_approved, second_done = threading.Event(), threading.Event()
+        second_pid = []
+
+        def approve_first(env):
+            started.wait()
+            try:
+                self._approve(env, first, sales_user)
+            finally:
+                first_approved.set()
+            # Committed only once the second approval has run or waits on a
+            # lock: both transactions are open at once, as two workers' are.
+            self._wait_until_blocked_or_done(second_pid[0], second_done)
+
+        def approve_second(env):
+            env.cr.execute("SELECT pg_backend_pid()")
+            second_pid.append(env.cr.fetchone()[0])
+            started.wait()
+            try:
+                first_approved.wait(timeout=60)
+                self._approve(env, second, stock_user)
+            finally:
+                second_done.set()
+
+        errors = self._run_at_once([approve_first, approve_second])
+        state = self._in_own_cursor(self._committed_state)
+        self.assertEqual(len(errors), 1, f"{errors}: {state}")
+        self.assertIn("could not serialize", errors[0])
+        # Odoo retries the second approval in a new transaction: it now sees the
+        # unit taken, is refused by the stock check (in the user's language:
+        # "Only 0.0 Units of Race Shirt (XL) are available now") and writes nothing.
+        with self.assertRaisesRegex(
+            UserError, r"^اکنون تنها 0\.0 .+ از Race Shirt \(XL\) موجود است"
+        ):
+            self._in_own_cursor(lambda env: self._approve(env, second, stock_user))
+        self.assertEqual(
+            self._in_own_cursor(self._committed_state),
+            {
+                "states": ["exchange", "requested"],
+                "replacements": [(first, "sale", "assigned")],
+                "return transfers": [1, 0],
+                "on hand": 1.0,
+                "reserved": 1.0,
+            },
+        )
