@@ -16,20 +16,13 @@ the events directly would do at every read). Prints the median of 5 reads in
 ms. Not a test: times depend on the machine.
 """
 
-import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.join(ROOT, "bench"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
-from bench_cart_reminders import clone, open_env  # noqa: E402
+import harness
 
 DB = "wsot_bench_after_sale"
 EVENTS = [
@@ -48,7 +41,7 @@ EVENTS = [
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument(
         "--keep",
@@ -56,65 +49,41 @@ def parse_args():
         help="keep the database, and read the one a run kept (no new orders)",
     )
     parser.add_argument("--only", help="the reads whose label contains this")
-    parser.add_argument("--child", action="store_true")
-    parser.add_argument("--config")
-    parser.add_argument("--db")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_after_sale", "8669")
-        reuse = args.keep and wsot.db_exists(settings, DB)
-        if reuse:
-            wsot.odoo_bin(
+    with harness.databases("bench_after_sale", "8669") as (settings, config):
+        with harness.addon_db(
+            settings, config, DB, keep=args.keep, reuse=args.keep
+        ) as reused:
+            timings = harness.run_child(
+                __file__,
                 config,
-                "-d",
                 DB,
-                "-u",
-                wsot.MODULE,
-                "--stop-after-init",
-                "--log-level=warn",
+                True,
+                orders=args.orders,
+                keep=reused,
+                only=args.only,
             )
-        else:
-            wsot.install_addon(settings, config, DB, demo=False)
-        try:
-            command = [
-                sys.executable,
-                os.path.abspath(__file__),
-                "--child",
-                f"--config={config}",
-                f"--db={DB}",
-                f"--orders={args.orders}",
-                *(["--keep"] if reuse else []),
-                *([f"--only={args.only}"] if args.only else []),
-            ]
-            result = subprocess.run(
-                command, check=False, capture_output=True, text=True
-            )
-            if result.returncode:
-                sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-                wsot.fail(f"bench child exited with {result.returncode}")
-            timings = json.loads(result.stdout.strip().splitlines()[-1])
-        finally:
-            if not args.keep:
-                wsot.drop_db(settings, DB)
-    print(f"\n{args.orders} web orders, {timings.pop('events')} timeline events\n")
-    print(f"{'':52}{'median (ms)':>12}")
-    for label, ms in timings.items():
-        print(f"{label:52}{ms:>12.0f}")
+    harness.print_figures(
+        f"{args.orders} web orders, {timings.pop('events')} timeline events\n",
+        timings,
+        [(label, label, ".0f") for label in timings],
+        width=52,
+        header="median (ms)",
+    )
 
 
 def run_child(args):
-    env = open_env(args)
+    env = harness.open_env(args)
     timings = {}
     if not args.keep:  # --keep here: the kept database's orders
         generate(env, args.orders)
         env.cr.commit()
-        start = time.perf_counter()
+        meter = harness.Meter()
         env["sale.order.tracking.milestone"]._rebuild()
-        timings["fill of the milestones (once, at install)"] = _ms(start)
+        timings["fill of the milestones (once, at install)"] = meter.ms()
         # The bench's orders have no transfers: each is delivered on its shipment.
         env.cr.execute(
             "UPDATE sale_order_tracking_milestone SET delivery_date = ship_date"
@@ -127,8 +96,7 @@ def run_child(args):
     for label, read in reads(admin).items():
         if not args.only or args.only in label:
             timings[label] = median_ms(admin, read)
-    env.cr.close()
-    print(json.dumps({"events": events, **timings}))
+    harness.child_done(env, {"events": events, **timings}, commit=False)
 
 
 def reads(env):
@@ -197,14 +165,10 @@ def median_ms(env, read):
     times = []
     for __ in range(6):
         env.invalidate_all()
-        start = time.perf_counter()
+        meter = harness.Meter()
         read()
-        times.append(_ms(start))
+        times.append(meter.ms())
     return statistics.median(times[1:])  # the first one warms the caches
-
-
-def _ms(start):
-    return (time.perf_counter() - start) * 1000
 
 
 def generate(env, count):
@@ -244,7 +208,7 @@ def generate(env, count):
     year_ago = "(NOW() AT TIME ZONE 'UTC') - interval '365 days'"
     checkout = f"{year_ago} + (g * 311 % 525600) * interval '1 minute'"
     waiting = "g % 20 = 0"
-    clone(
+    harness.clone(
         cr,
         "sale_order",
         order.id,
@@ -267,7 +231,7 @@ def generate(env, count):
             "access_token": "NULL",
         },
     )
-    clone(
+    harness.clone(
         cr,
         "sale_order_line",
         order.order_line.id,
@@ -355,8 +319,4 @@ def generate_returns(cr, reason):
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

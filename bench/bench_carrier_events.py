@@ -13,22 +13,19 @@ delivery and delivered: one email a parcel for each, queued). Not a test: times
 depend on the machine.
 """
 
-import argparse
 import hashlib
 import hmac
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
+import harness
+from harness import wsot
 
 DB = "wsot_bench_carrier"
 PORT = "8571"
@@ -38,78 +35,46 @@ PHASES = (
     ("out_for_delivery", "2026-01-06T07:00:00Z"),
     ("delivered", "2026-01-06T11:00:00Z"),
 )
+ROWS = [
+    ("recorded", "recorded", "d"),
+    ("seconds", "seconds", ".1f"),
+    ("events per second (target >= 200)", "events_per_second", ".0f"),
+    ("orders delivered", "delivered", "d"),
+    ("deliveries due a status email", "email_due", "d"),
+    ("status email job (s)", "email_seconds", ".1f"),
+    ("status emails queued", "emails", "d"),
+]
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("--parcels", type=int, default=2500)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--clients", type=int, default=2)
-    parser.add_argument("--child", action="store_true")
-    parser.add_argument("--config")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_carrier", PORT)
-        wsot.install_addon(settings, config, DB, demo=False)
-        keys = json.loads(child(config, args))
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                os.path.join(wsot.ODOO_SRC, "odoo-bin"),
-                "-c",
-                config,
-                "-d",
-                DB,
-                "--log-level=warn",
-                "--max-cron-threads=0",
-            ]
-        )
-        try:
-            wait_for_server()
+    with (
+        harness.databases("bench_carrier", PORT) as (settings, config),
+        harness.addon_db(settings, config, DB),
+    ):
+        keys = harness.run_child(__file__, config, DB, True, parcels=args.parcels)
+        with harness.odoo_server(config, DB, PORT):
             seconds, answers = post_all(keys, args)
-            checks = check_data(config)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            wsot.drop_db(settings, DB)
+            # What the run did (--parcels=0), once the status email job has run.
+            checks = harness.run_child(__file__, config, DB, True, parcels=0)
     events = args.parcels * len(PHASES)
-    recorded = sum(answer["recorded"] for answer in answers)
-    print(
-        f"\n{events} carrier events of {args.parcels} parcels, {args.batch} a request"
+    harness.print_figures(
+        f"{events} carrier events of {args.parcels} parcels, {args.batch} a request",
+        {
+            "recorded": sum(answer["recorded"] for answer in answers),
+            "seconds": seconds,
+            "events_per_second": events / seconds,
+            **checks,
+        },
+        ROWS,
     )
-    print(f"{'recorded':34}{recorded:>12}")
-    print(f"{'seconds':34}{seconds:>12.1f}")
-    print(f"{'events per second (target >= 200)':34}{events / seconds:>12.0f}")
-    print(f"{'orders delivered':34}{checks['delivered']:>12}")
-    print(f"{'deliveries due a status email':34}{checks['email_due']:>12}")
-    print(f"{'status email job (s)':34}{checks['email_seconds']:>12.1f}")
-    print(f"{'status emails queued':34}{checks['emails']:>12}")
-
-
-def child(config, args):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--child",
-        f"--config={config}",
-        f"--parcels={args.parcels}",
-    ]
-    result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return result.stdout.strip().splitlines()[-1]
-
-
-def wait_for_server():
-    for _attempt in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/web/login", timeout=5)
-            return
-        except (OSError, urllib.error.HTTPError):
-            time.sleep(0.5)
-    wsot.fail("the server did not start")
 
 
 def post(keys, events):
@@ -135,7 +100,7 @@ def post_all(keys, args):
     """Post every phase's events, batch by batch, from ``args.clients`` threads;
     return the seconds taken and the answers."""
     answers, errors = [], []
-    start = time.perf_counter()
+    meter = harness.Meter()
     for phase, (status, when) in enumerate(PHASES):
         events = [
             {
@@ -168,43 +133,17 @@ def post_all(keys, args):
             client.start()
         for client in clients:
             client.join()
-    seconds = time.perf_counter() - start
+    seconds = meter.seconds()
     if errors:
         wsot.fail(f"{len(errors)} requests failed, e.g. {errors[0]}")
     return seconds, answers
 
 
-def check_data(config):
-    return json.loads(
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.abspath(__file__),
-                "--child",
-                "--config",
-                config,
-                "--parcels=0",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-
-
 def run_child(args):
-    sys.path.insert(0, wsot.ODOO_SRC)
-    import odoo
-    from odoo import SUPERUSER_ID, Command, api
-
-    odoo.tools.config.parse_config(["-c", args.config, "-d", DB])
-    registry = odoo.modules.registry.Registry(DB)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    env = harness.open_env(args)
+    with env.cr as cr:
         if not args.parcels:  # after the run: what it did
-            print(json.dumps(counts(env)))
+            harness.child_output(counts(env))
             return
         website = env["website"].search([], limit=1)
         carrier = env["delivery.carrier"].create(
@@ -227,18 +166,7 @@ def run_child(args):
                     for n in numbers
                 ]
             )
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "website_id": website.id,
-                        "carrier_id": carrier.id,
-                        "order_line": [Command.create({"product_id": product.id})],
-                    }
-                    for partner in partners
-                ]
-            )
-            orders.action_confirm()
+            orders = harness.confirmed_orders(env, partners, website, product, carrier)
             for number, order in zip(numbers, orders, strict=True):
                 order.picking_ids.carrier_tracking_ref = f"BENCH{number:06d}"
             pickings = orders.picking_ids
@@ -246,13 +174,11 @@ def run_child(args):
             pickings.move_ids.write({"quantity": 1, "picked": True})
             pickings.with_context(skip_sms=True).button_validate()
             cr.commit()
-        print(
-            json.dumps(
-                {
-                    "token": carrier.carrier_webhook_token,
-                    "secret": carrier.carrier_webhook_secret,
-                }
-            )
+        harness.child_output(
+            {
+                "token": carrier.carrier_webhook_token,
+                "secret": carrier.carrier_webhook_secret,
+            }
         )
 
 
@@ -260,21 +186,17 @@ def counts(env):
     """What the run did, once the status email job has run (the server ran no
     cron: the job the events triggered runs here, timed)."""
     due = env["stock.picking"].search_count([("carrier_status_email_due", "=", True)])
-    started = time.perf_counter()
+    meter = harness.Meter()
     env["stock.picking"]._cron_send_carrier_status_emails()
     return {
         "delivered": env["sale.order"].search_count(
             [("tracking_stage", "=", "delivered")]
         ),
         "email_due": due,
-        "email_seconds": time.perf_counter() - started,
+        "email_seconds": meter.seconds(),
         "emails": env["mail.mail"].search_count([("model", "=", "stock.picking")]),
     }
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

@@ -26,7 +26,6 @@ the pass; then the ratios. Not a test: times depend on the machine.
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,22 +56,15 @@ def parse_args():
 def main(args):
     with harness.databases("bench", "8469") as (settings, config):
         key = f"{args.carts}-{args.due}"
-        if args.regenerate or not data_ready(settings, key):
-            wsot.install_addon(settings, config, DATA_DB, demo=False)
-            wsot.log(f"Generating {args.carts} carts ({args.due} due) in {DATA_DB}")
-            child(config, DATA_DB, "generate", args)
-            wsot.sql(settings, f"COMMENT ON DATABASE {DATA_DB} IS 'wsot-bench {key}'")
-        else:
-            # The addon as it is in the checkout now.
-            wsot.odoo_bin(
-                config,
-                "-d",
-                DATA_DB,
-                "-u",
-                wsot.MODULE,
-                "--stop-after-init",
-                "--log-level=warn",
-            )
+        ready = not args.regenerate and data_ready(settings, key)
+        # A new data database, or the kept one with the addon as it is now.
+        with harness.addon_db(settings, config, DATA_DB, keep=True, reuse=ready):
+            if not ready:
+                wsot.log(f"Generating {args.carts} carts ({args.due} due) in {DATA_DB}")
+                child(config, DATA_DB, "generate", args)
+                wsot.sql(
+                    settings, f"COMMENT ON DATABASE {DATA_DB} IS 'wsot-bench {key}'"
+                )
         results = {}
         for name in args.passes.split(","):
             with harness.fresh_copy(settings, DATA_DB, RUN_DB):
@@ -124,18 +116,14 @@ def run_child(args):
     env = open_env(args)
     if args.child == "generate":
         generate(env, args.carts, args.due)
-        env.cr.commit()
-        env.cr.close()
-        harness.child_output({})
+        harness.child_done(env, {})
         return
     prepare_pass(env, args.child)
     env.cr.commit()
     env.invalidate_all()
     for table in ("sale_order", "sale_order_line", "res_partner", "product_product"):
         env.cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 warm the cache
-    rss_before = rss_mb()
-    queries_before = env.cr.sql_log_count
-    start = time.perf_counter()
+    meter = harness.Meter(env.cr)
     batch_size = 0
     if args.child == "odoo":
         env["website"]._send_abandoned_cart_email()
@@ -149,8 +137,8 @@ def run_child(args):
         env["sale.order"]._cron_send_cart_reminders()
     env.flush_all()
     env.cr.commit()
-    seconds = time.perf_counter() - start
-    queries = env.cr.sql_log_count - queries_before
+    seconds = meter.seconds()
+    queries = meter.queries()
     env.cr.execute("SELECT count(*) FROM mail_mail")
     emails = env.cr.fetchone()[0]
     result = {
@@ -158,12 +146,11 @@ def run_child(args):
         "queries": queries,
         "emails": emails,
         "peak_rss_mb": rss_mb(),
-        "rss_growth_mb": max(rss_mb() - rss_before, 0.1),
+        "rss_growth_mb": max(meter.rss_growth_mb(), 0.1),
         "batch_size": batch_size,
         "batches": -(-emails // batch_size) if batch_size else 0,
     }
-    env.cr.close()
-    harness.child_output(result)
+    harness.child_done(env, result)
 
 
 def prepare_pass(env, name):
@@ -211,7 +198,7 @@ def generate(env, carts, due):
     env.flush_all()
     public = website_1.user_id.partner_id.id
     customers = due
-    clone(
+    harness.clone(
         cr,
         "res_partner",
         partner.id,
@@ -242,7 +229,7 @@ def generate(env, carts, due):
     for kind, count, age in kinds:
         partner_sql = str(public) if kind == "public" else f"{first_partner} + g - 1"
         reminded = kind == "reminded"
-        clone(
+        harness.clone(
             cr,
             "sale_order",
             order.id,
@@ -275,7 +262,7 @@ def generate(env, carts, due):
         """,
         [tuple(products.ids)],
     )
-    clone(
+    harness.clone(
         cr,
         "sale_order_line",
         line.id,
@@ -309,31 +296,5 @@ def generate(env, carts, due):
     cr.execute("ANALYZE")
 
 
-def clone(cr, table, row_id, count, overrides, source=None):
-    """Insert copies of row ``row_id`` of ``table``, one per ``g`` in 1..count
-    (or per row of ``source``), with ``overrides`` as SQL expressions."""
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
-        [table],
-    )
-    columns = [row[0] for row in cr.fetchall()]
-    values = [
-        overrides[column].replace("%", "%%") if column in overrides else f't."{column}"'
-        for column in columns
-    ]
-    names = ", ".join(f'"{column}"' for column in columns)
-    source = source or f"generate_series(1, {int(count)}) AS gs(g)"
-    cr.execute(
-        f"INSERT INTO {table} ({names}) "  # noqa: S608 (names from the catalog)
-        f"SELECT {', '.join(values)} FROM {table} t, {source} WHERE t.id = %s",
-        [row_id],
-    )
-
-
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

@@ -24,85 +24,61 @@ exceptions opened, peak resident memory of the process and its growth during
 the pass. Not a test: times depend on the machine.
 """
 
-import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.join(ROOT, "bench"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import wsot  # noqa: E402
-from bench_cart_reminders import open_env, rss_mb  # noqa: E402
+import harness
+from harness import rss_mb, wsot
 
 DATA_DB = "wsot_bench_exceptions"
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = harness.argument_parser(__doc__, children=["generate", "pass"])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument("--child", choices=["generate", "pass"])
-    parser.add_argument("--config")
-    parser.add_argument("--db")
     return parser.parse_args()
 
 
 def main(args):
-    wsot.ensure_odoo_src()
-    with wsot.postgres() as settings:
-        config = wsot.write_config(settings, "bench_exceptions", "8769")
-        if wsot.db_exists(settings, DATA_DB):
-            wsot.drop_db(settings, DATA_DB)
-        wsot.install_addon(settings, config, DATA_DB, demo=False)
+    with (
+        harness.databases("bench_exceptions", "8769") as (settings, config),
+        harness.addon_db(settings, config, DATA_DB, keep=args.keep),
+    ):
         wsot.log(f"Generating {args.orders} web orders in {DATA_DB}")
         generated = child(config, "generate", args)
         results = [child(config, "pass", args) for _run in range(2)]
-        if not args.keep:
-            wsot.drop_db(settings, DATA_DB)
     print(json.dumps({"generated": generated, "passes": results}, indent=2))
     print(f"\n{generated['web_orders']} web orders, every exception rule on\n")
-    print(f"{'':30}{'first pass':>14}{'second pass':>14}")
-    for label, key, fmt in (
-        ("wall time (s)", "seconds", "{:.1f}"),
-        ("SQL queries", "queries", "{:d}"),
-        ("exceptions opened", "opened", "{:d}"),
-        ("peak RSS of the process (MB)", "peak_rss_mb", "{:.0f}"),
-        ("RSS growth in the pass (MB)", "rss_growth_mb", "{:.0f}"),
-    ):
-        values = "".join(f"{fmt.format(r[key]):>14}" for r in results)
-        print(f"{label:30}{values}")
+    harness.print_comparison(
+        [(0, "first pass"), (1, "second pass")],
+        results,
+        [
+            ("wall time (s)", "seconds", ".1f"),
+            ("SQL queries", "queries", "d"),
+            ("exceptions opened", "opened", "d"),
+            ("peak RSS of the process (MB)", "peak_rss_mb", ".0f"),
+            ("RSS growth in the pass (MB)", "rss_growth_mb", ".0f"),
+        ],
+        width=30,
+    )
     print("\nTargets: <= 30 s and <= 300 MB for the pass over 100,000 web orders.")
 
 
 def child(config, what, args):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        f"--child={what}",
-        f"--config={config}",
-        f"--db={DATA_DB}",
-        f"--orders={args.orders}",
-    ]
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
-    if result.returncode:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        wsot.fail(f"bench child {what} exited with {result.returncode}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return harness.run_child(__file__, config, DATA_DB, what, orders=args.orders)
 
 
 def run_child(args):
-    env = open_env(args)
+    env = harness.open_env(args)
     if args.child == "generate":
         result = generate(env, args.orders)
     else:
         result = run_pass(env)
-    env.cr.commit()
-    env.cr.close()
-    print(json.dumps(result))
+    harness.child_done(env, result)
 
 
 def run_pass(env):
@@ -111,19 +87,17 @@ def run_pass(env):
         env.cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 warm the cache
     env.cr.execute("SELECT count(*) FROM website_sale_order_exception")
     before = env.cr.fetchone()[0]
-    rss_before = rss_mb()
-    queries_before = env.cr.sql_log_count
-    start = time.perf_counter()
+    meter = harness.Meter(env.cr)
     env["website.sale.order.exception"]._cron_detect_order_exceptions()
     env.cr.commit()
-    seconds = time.perf_counter() - start
+    seconds = meter.seconds()
     env.cr.execute("SELECT count(*) FROM website_sale_order_exception")
     return {
         "seconds": seconds,
-        "queries": env.cr.sql_log_count - queries_before,
+        "queries": meter.queries(),
         "opened": env.cr.fetchone()[0] - before,
         "peak_rss_mb": rss_mb(),
-        "rss_growth_mb": rss_mb() - rss_before,
+        "rss_growth_mb": meter.rss_growth_mb(),
     }
 
 
@@ -133,12 +107,7 @@ def run_pass(env):
 def clone(env, table, template_id, refs, overrides):
     """Copy row ``template_id`` of ``table`` once per item of ``refs``; in the
     ``overrides`` (column: SQL), ``o.ref`` is the item and ``o.g`` its rank."""
-    env.cr.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
-        [table],
-    )
-    columns = [row[0] for row in env.cr.fetchall()]
+    columns = harness.table_columns(env.cr, table)
     values = [overrides.get(column, f't."{column}"') for column in columns]
     names = ", ".join(f'"{column}"' for column in columns)
     env.cr.execute(
@@ -343,8 +312,4 @@ def generate(env, count):
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

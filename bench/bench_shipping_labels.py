@@ -14,7 +14,6 @@ queries and the pages of the PDF. Not a test: times depend on the machine.
 import io
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,8 +56,6 @@ def main(args):
 
 def make_deliveries(env, count):
     """``count`` confirmed web orders of one carrier, their deliveries ready."""
-    from odoo import Command
-
     website = env["website"].search([], limit=1)
     warehouse = env["stock.warehouse"].search([], limit=1)
     product = env["product.product"].create(
@@ -90,18 +87,7 @@ def make_deliveries(env, count):
             for index in range(count)
         ]
     )
-    orders = env["sale.order"].create(
-        [
-            {
-                "partner_id": partner.id,
-                "website_id": website.id,
-                "carrier_id": carrier.id,
-                "order_line": [Command.create({"product_id": product.id})],
-            }
-            for partner in partners
-        ]
-    )
-    orders.action_confirm()
+    orders = harness.confirmed_orders(env, partners, website, product, carrier)
     deliveries = orders.picking_ids
     assert set(deliveries.mapped("state")) == {"assigned"}, "ready deliveries"
     return deliveries
@@ -114,10 +100,7 @@ def run_child(args):
     env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
     env.cr.commit()
     env.invalidate_all()
-    figures = measure(env, deliveries)
-    env.cr.rollback()
-    env.cr.close()
-    harness.child_output(figures)
+    harness.child_done(env, measure(env, deliveries), commit=False)
 
 
 def measure(env, deliveries):
@@ -139,16 +122,15 @@ def measure(env, deliveries):
 
     report_model._render_qweb_pdf = count_report
     report_model._run_wkhtmltopdf = count_wkhtmltopdf
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
+    meter = harness.Meter(env.cr)
     content, kind = env["ir.actions.report"]._render_qweb_pdf(REPORT, deliveries.ids)
-    pdf_seconds = time.perf_counter() - start
-    queries = env.cr.sql_log_count - queries
+    pdf_seconds = meter.seconds()
+    queries = meter.queries()
     assert kind == "pdf"
     env.invalidate_all()
-    start = time.perf_counter()
+    meter = harness.Meter()
     env["ir.actions.report"]._render_qweb_html(REPORT, deliveries.ids)
-    html_seconds = time.perf_counter() - start
+    html_seconds = meter.seconds()
     pages = len(PdfFileReader(io.BytesIO(content)).pages)
     return {
         "deliveries": len(deliveries),
@@ -164,8 +146,4 @@ def measure(env, deliveries):
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

@@ -14,9 +14,7 @@ depend on the machine.
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,36 +35,27 @@ def parse_args():
 
 
 def main(args):
-    with harness.databases("bench_page", PORT) as (settings, config):
-        wsot.install_addon(settings, config, DB, demo=False)
+    with (
+        harness.databases("bench_page", PORT) as (settings, config),
+        harness.addon_db(settings, config, DB),
+    ):
         order_id = harness.run_child(__file__, config, DB, True, lines=args.lines)[
             "order_id"
         ]
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                os.path.join(wsot.ODOO_SRC, "odoo-bin"),
-                "-c",
-                config,
-                "-d",
-                DB,
-                "--log-level=warn",
-                "--max-cron-threads=0",
-            ]
-        )
-        try:
+        with harness.odoo_server(config, DB, PORT):
             session = login()
             timings = measure(session, order_id, args.requests)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            wsot.drop_db(settings, DB)
     odoo, addon = (statistics.median(timings[key]) for key in ("odoo", "addon"))
-    print(f"\nA shipped and invoiced web order of {args.lines} lines")
-    print(f"{'':34}{'median (ms)':>12}")
-    print(f"{'Odoo  /my/orders/<id>':34}{odoo * 1000:>12.1f}")
-    print(f"{'addon /my/orders/<id>/tracking':34}{addon * 1000:>12.1f}")
-    print(f"{'ratio (target <= 1.0)':34}{addon / odoo:>12.2f}")
+    harness.print_figures(
+        f"A shipped and invoiced web order of {args.lines} lines",
+        {"odoo": odoo * 1000, "addon": addon * 1000, "ratio": addon / odoo},
+        [
+            ("Odoo  /my/orders/<id>", "odoo", ".1f"),
+            ("addon /my/orders/<id>/tracking", "addon", ".1f"),
+            ("ratio (target <= 1.0)", "ratio", ".2f"),
+        ],
+        header="median (ms)",
+    )
 
 
 class Session:
@@ -78,11 +67,11 @@ class Session:
         )
 
     def get(self, path):
-        start = time.perf_counter()
+        meter = harness.Meter()
         with self.opener.open(f"http://127.0.0.1:{PORT}{path}", timeout=60) as reply:
             reply.read()
             status = reply.status
-        return status, time.perf_counter() - start
+        return status, meter.seconds()
 
     def post_json(self, path, params):
         body = json.dumps({"jsonrpc": "2.0", "params": params}).encode()
@@ -97,12 +86,7 @@ class Session:
 
 def login():
     session = Session()
-    for _attempt in range(120):
-        try:
-            session.get("/web/login")
-            break
-        except OSError:
-            time.sleep(0.5)
+    session.get("/web/login")
     answer = session.post_json(
         "/web/session/authenticate", {"db": DB, "login": LOGIN, "password": LOGIN}
     )
@@ -171,8 +155,4 @@ def run_child(args):
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)

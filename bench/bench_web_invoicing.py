@@ -42,7 +42,6 @@ import os
 import shutil
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -78,19 +77,17 @@ def main(args):
         # post-processing fails in both passes.
         wsot.fail("wkhtmltopdf is needed: apt-get install -y wkhtmltopdf")
     with harness.databases("bench_invoice", "8669") as (settings, config):
-        if not (args.reuse and wsot.db_exists(settings, DATA_DB)):
-            if wsot.db_exists(settings, DATA_DB):
-                wsot.drop_db(settings, DATA_DB)
-            wsot.install_addon(settings, config, DATA_DB, demo=False)
-            wsot.log(f"Generating {args.orders} paid web orders in {DATA_DB}")
-            child(config, DATA_DB, "generate", args)
-        results = {}
-        for name in args.passes.split(","):
-            with harness.fresh_copy(settings, DATA_DB, RUN_DB):
-                wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
-                results[name] = child(config, RUN_DB, name, args)
-        if not args.keep:
-            wsot.drop_db(settings, DATA_DB)
+        with harness.addon_db(
+            settings, config, DATA_DB, keep=args.keep, reuse=args.reuse
+        ) as reused:
+            if not reused:
+                wsot.log(f"Generating {args.orders} paid web orders in {DATA_DB}")
+                child(config, DATA_DB, "generate", args)
+            results = {}
+            for name in args.passes.split(","):
+                with harness.fresh_copy(settings, DATA_DB, RUN_DB):
+                    wsot.log(f"Pass {name!r} on a fresh copy of {DATA_DB}")
+                    results[name] = child(config, RUN_DB, name, args)
     report(args, results)
 
 
@@ -103,12 +100,14 @@ def report(args, results):
     names = [name for name in LABELS if name in results]
     print(f"\n{args.orders} paid web orders, half of business customers\n")
     print("The customer's side: one payment's post-processing (ms), a pass each\n")
-    print(f"{'':28}" + "".join(f"{LABELS[name]:>14}" for name in names))
-    for label, key in (
-        ("median", "post_median_ms"),
-        ("90th percentile", "post_p90_ms"),
-    ):
-        print(f"{label:28}" + "".join(f"{results[name][key]:>14.1f}" for name in names))
+    harness.print_comparison(
+        [(name, LABELS[name]) for name in names],
+        results,
+        [
+            ("median", "post_median_ms", ".1f"),
+            ("90th percentile", "post_p90_ms", ".1f"),
+        ],
+    )
     if "none" in results:
         base = results["none"]["post_median_ms"]
         print(
@@ -121,47 +120,43 @@ def report(args, results):
     if not {"none", "odoo", "addon"} <= set(results):
         return
     none, odoo, addon = results["none"], results["odoo"], results["addon"]
-    odoo_bulk = {
-        key: odoo[f"post_{key}"] - none[f"post_{key}"] for key in ("seconds", "queries")
+    bulk = {
+        "odoo": {
+            key: odoo[f"post_{key}"] - none[f"post_{key}"]
+            for key in ("seconds", "queries", "pdf_calls")
+        },
+        "addon": {
+            key: addon[f"job_{key}"] for key in ("seconds", "queries", "pdf_calls")
+        },
     }
-    odoo_bulk["pdf_calls"] = odoo["post_pdf_calls"] - none["post_pdf_calls"]
-    addon_bulk = {
-        key: addon[f"job_{key}"] for key in ("seconds", "queries", "pdf_calls")
-    }
+    for name, figures in (("odoo", odoo), ("addon", addon)):
+        for key in ("invoices", "paid", "emails", "peak_rss_mb"):
+            bulk[name][key] = figures[key]
     print("\nThe bulk side: invoicing all the orders, PDFs and emails included\n")
-    print(f"{'':28}{'Odoo 18':>14}{'addon':>14}")
-    rows = [
-        ("wall time (s)", odoo_bulk["seconds"], addon_bulk["seconds"], "{:.1f}"),
-        ("SQL queries", odoo_bulk["queries"], addon_bulk["queries"], "{:d}"),
-        (
-            "PDF rendering calls",
-            odoo_bulk["pdf_calls"],
-            addon_bulk["pdf_calls"],
-            "{:d}",
-        ),
-    ]
-    for key, label in (
-        ("invoices", "invoices posted"),
-        ("paid", "invoices paid"),
-        ("emails", "invoice emails"),
-        ("peak_rss_mb", "peak RSS (MB)"),
-    ):
-        rows.append(
-            (label, odoo[key], addon[key], "{:.0f}" if "rss" in key else "{:d}")
-        )
-    for label, odoo_value, addon_value, fmt in rows:
-        print(f"{label:28}{fmt.format(odoo_value):>14}{fmt.format(addon_value):>14}")
+    harness.print_comparison(
+        [("odoo", "Odoo 18"), ("addon", "addon")],
+        bulk,
+        [
+            ("wall time (s)", "seconds", ".1f"),
+            ("SQL queries", "queries", "d"),
+            ("PDF rendering calls", "pdf_calls", "d"),
+            ("invoices posted", "invoices", "d"),
+            ("invoices paid", "paid", "d"),
+            ("invoice emails", "emails", "d"),
+            ("peak RSS (MB)", "peak_rss_mb", ".0f"),
+        ],
+    )
     print(
         "\nOdoo: its post-processing less the one without invoicing; addon: its "
         f"invoicing job ({addon['job_batches']} batches) and mail queue."
     )
     customer = customer or addon["post_median_ms"] / none["post_median_ms"]
-    bulk = odoo_bulk["seconds"] / addon_bulk["seconds"]
+    speed_up = bulk["odoo"]["seconds"] / bulk["addon"]["seconds"]
     print(
         f"customer's post-processing, addon / no invoicing: {customer:.2f} "
         "(target <= 1.1)"
     )
-    print(f"bulk invoicing, Odoo time / addon time: {bulk:.2f} (target >= 2.0)")
+    print(f"bulk invoicing, Odoo time / addon time: {speed_up:.2f} (target >= 2.0)")
 
 
 def report_customer_pass(results):
@@ -200,9 +195,7 @@ def run_child(args):
     env = open_env(args)
     if args.child == "generate":
         generate(env, args.orders)
-        env.cr.commit()
-        env.cr.close()
-        harness.child_output({})
+        harness.child_done(env, {})
         return
     prepare_pass(env, args.child)
     env.cr.commit()
@@ -211,8 +204,7 @@ def run_child(args):
     if args.child == "addon":
         result.update(run_invoicing_job(env, pdf_calls))
     result.update(count_invoicing(env), peak_rss_mb=rss_mb())
-    env.cr.close()
-    harness.child_output(result)
+    harness.child_done(env, result)
 
 
 def post_process(env, pdf_calls):
@@ -222,13 +214,13 @@ def post_process(env, pdf_calls):
         [("state", "=", "done"), ("is_post_processed", "=", False)], order="id"
     )
     env.invalidate_all()
-    queries_before = env.cr.sql_log_count
+    meter = harness.Meter(env.cr)
     times, times_by_website = [], {}
     for tx in transactions:
-        start = time.perf_counter()
+        tx_meter = harness.Meter()
         tx._post_process()
         env.cr.commit()
-        times.append(time.perf_counter() - start)
+        times.append(tx_meter.seconds())
         times_by_website.setdefault(tx.sale_order_ids.website_id.id, []).append(
             times[-1]
         )
@@ -239,7 +231,7 @@ def post_process(env, pdf_calls):
         "post_first_website_median_ms": statistics.median(first) * 1000,
         "post_second_website_median_ms": statistics.median(second) * 1000,
         "post_seconds": sum(times),
-        "post_queries": env.cr.sql_log_count - queries_before,
+        "post_queries": meter.queries(),
         "post_median_ms": statistics.median(times) * 1000,
         "post_p90_ms": times[int(len(times) * 0.9)] * 1000,
         "post_pdf_calls": len(pdf_calls),
@@ -250,13 +242,12 @@ def run_invoicing_job(env, pdf_calls):
     """The addon's invoicing job, as its cron runs it, then Odoo's mail queue."""
     calls_before = len(pdf_calls)
     env.invalidate_all()
-    queries_before = env.cr.sql_log_count
-    start = time.perf_counter()
+    meter = harness.Meter(env.cr)
     env["sale.order"]._cron_invoice_web_orders()
     env.cr.commit()
     env["mail.mail"].process_email_queue()
     env.cr.commit()
-    seconds = time.perf_counter() - start
+    seconds = meter.seconds()
     from odoo.addons.website_sale_order_tracking.models.sale_order_invoice_job import (
         WEB_INVOICING_BATCH_SIZE,
     )
@@ -264,7 +255,7 @@ def run_invoicing_job(env, pdf_calls):
     invoiced = env["sale.order"].search_count([("invoice_ids", "!=", False)])
     return {
         "job_seconds": seconds,
-        "job_queries": env.cr.sql_log_count - queries_before,
+        "job_queries": meter.queries(),
         "job_pdf_calls": len(pdf_calls) - calls_before,
         "job_batches": -(-invoiced // WEB_INVOICING_BATCH_SIZE),
     }
@@ -392,8 +383,4 @@ def generate(env, orders):
 
 
 if __name__ == "__main__":
-    ARGS = parse_args()
-    if ARGS.child:
-        run_child(ARGS)
-    else:
-        main(ARGS)
+    harness.main(parse_args, main, run_child)
