@@ -207,7 +207,8 @@ class SaleOrder(models.Model):
         return self.user_id or self.team_id.user_id or self.env.user
 
     def _lock_orders(self):
-        """Lock the orders for an invoice, a return or a refund of them.
+        """Lock the orders for a change of their money or state (an invoice, a
+        return, a refund, the queue's confirmation).
 
         The rows are updated, not only locked: a concurrent transaction waits
         here, then fails with a serialization error once this one commits (and is
