@@ -55,6 +55,7 @@ class SaleOrder(models.Model):
         "website_id",
         "checkout_date",
         "transaction_ids.state",
+        "transaction_ids.is_post_processed",
         "transaction_ids.provider_code",
         "transaction_ids.amount",
         "picking_ids.state",

@@ -38,8 +38,18 @@ class SaleOrder(models.Model):
         return result
 
     def _has_pending_offline_payment(self):
+        """Whether the order waits for a payment made outside Odoo, which Odoo has
+        recorded (its transaction post-processed: the order's email sent to the
+        customer).
+
+        Until then the customer's payment page is still recording it: an order
+        confirmed from the queue in between made that request start again (a
+        concurrent update of the order) and the customer wait for it.
+        """
         return any(
-            tx.state == "pending" and tx.provider_code in OFFLINE_PROVIDER_CODES
+            tx.state == "pending"
+            and tx.is_post_processed
+            and tx.provider_code in OFFLINE_PROVIDER_CODES
             for tx in self.transaction_ids
         )
 

@@ -702,7 +702,14 @@ class CronWorkersCase(TransactionCase):
         )
         orders = self._web_orders(env, names, {"name": "Worker Product"}, website)
         for order in orders:
-            self._transaction(env, order, f"WSOT-WORKER-{order.id}", state="pending")
+            # As the payment page's post-processing leaves them.
+            self._transaction(
+                env,
+                order,
+                f"WSOT-WORKER-{order.id}",
+                state="pending",
+                is_post_processed=True,
+            )
         orders.checkout_date = fields.Datetime.now() - timedelta(days=2)
         env.flush_all()
         self.assertEqual(set(orders.mapped("tracking_stage")), {"to_confirm"})

@@ -28,6 +28,23 @@ class TestManualConfirmation(WebOrderTrackingCommon):
         self.assertIn(waiting, queue)
         self.assertNotIn(paid, queue)
 
+    def test_queue_waits_until_odoo_has_recorded_the_transfer(self):
+        """Between the provider's answer and the post-processing of the payment
+        page (or of Odoo's cron), the order is not yet in the queue: a salesperson
+        confirming it then made the customer's request start again."""
+        order = self._make_cart(self.customer)
+        tx = self._checkout(order, self.provider_transfer)
+        tx._handle_notification_data("custom", {"reference": tx.reference})
+        self.assertEqual(tx.state, "pending")
+        action = self.env.ref("website_sale_order_tracking.action_orders_to_confirm")
+        domain = ast.literal_eval(action.domain)
+        queue = self.env["sale.order"].with_user(self.sales_all)
+        self.assertEqual(order.tracking_stage, "awaiting_payment")
+        self.assertNotIn(order, queue.search(domain))
+        tx._post_process()
+        self.assertEqual(order.tracking_stage, "to_confirm")
+        self.assertIn(order, queue.search(domain))
+
     def test_unpaid_order_refused_unless_confirmed_anyway(self):
         order = self._waiting_order()
         wizard = self._confirm_wizard(order)
