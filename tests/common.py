@@ -406,6 +406,12 @@ class InvoicingPolicyCommon(WebOrderTrackingCommon):
             }
         )
 
+    def setUp(self):
+        super().setUp()
+        # No run of the invoicing job asked for yet (a committed test's payment
+        # may have asked for one in the next minute).
+        self._job_triggers().unlink()
+
     def _run_invoicing_job(self, **context):
         """The invoicing job's run that the payment or the request triggered."""
         return self.env["sale.order"].with_context(**context)._cron_invoice_web_orders()

@@ -1,12 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
 from unittest.mock import patch
 
 import odoo
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from ..models.account_move import MAX_INVOICE_SEND_ATTEMPTS
+from ..models.sale_order_invoice_job import (
+    WEB_INVOICING_DELAY,
+    WEB_INVOICING_DELAY_PARAM,
+)
 from .common import CronWorkersCase, InvoicingPolicyCommon
 
 
@@ -25,6 +31,32 @@ class TestInvoicingPolicy(InvoicingPolicyCommon):
         self.assertEqual(len(order.invoice_ids), 1)
         self.assertEqual(self._run_invoicing_job(), 0, "nothing left to do")
         self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_payments_until_the_job_runs_share_its_run(self):
+        before = fields.Datetime.now()
+        orders = self._paid_order(self.business) | self._paid_order(self.business)
+        trigger = self._job_triggers()
+        self.assertEqual(len(trigger), 1, "one run asked for both payments")
+        self.assertGreaterEqual(
+            trigger.call_at, before + timedelta(seconds=WEB_INVOICING_DELAY)
+        )
+        self.assertEqual(self._run_invoicing_job(), 2, "both in the one run")
+        self.assertEqual(len(orders.invoice_ids), 2)
+
+    def test_the_delay_is_a_system_parameter(self):
+        self.env["ir.config_parameter"].set_param(WEB_INVOICING_DELAY_PARAM, "0")
+        before = fields.Datetime.now()
+        self._paid_order(self.business)
+        self.assertLessEqual(
+            self._job_triggers().call_at, before + timedelta(seconds=1)
+        )
+        for bad in ("soon", "-5"):
+            self.env["ir.config_parameter"].set_param(WEB_INVOICING_DELAY_PARAM, bad)
+            self.assertIn(
+                self.env["sale.order"]._get_web_invoicing_delay(),
+                (WEB_INVOICING_DELAY, 0),
+                f"{bad!r}: the default, or at once",
+            )
 
     def test_automatic_for_businesses_invoices_sends_and_pays_once(self):
         order = self._invoiced_order(self.business)

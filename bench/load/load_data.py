@@ -47,6 +47,7 @@ def parse_args():
     parser.add_argument("--port")
     parser.add_argument("--addon", action="store_true")
     parser.add_argument("--odoo-automatic-invoice", action="store_true")
+    parser.add_argument("--invoicing-delay", type=int)
     parser.add_argument("--out")
     parser.add_argument("--since")
     return parser.parse_args()
@@ -258,6 +259,11 @@ def prepare(env, args):
                 "invoice_policy_consumer": "auto",
             }
         )
+        if args.invoicing_delay is not None:
+            parameters.set_param(
+                "website_sale_order_tracking.web_invoicing_delay",
+                args.invoicing_delay,
+            )
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(_scenario(env, website, args), out)
 

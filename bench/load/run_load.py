@@ -53,6 +53,12 @@ def parse_args():
     parser.add_argument("--duration", help="locust --run-time, e.g. 5m")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--invoicing-delay",
+        type=int,
+        help="seconds before the addon's invoicing job runs (its default: 60; "
+        "the smoke run: 0, so that it ends sooner)",
+    )
     parser.add_argument("--port", type=int, default=8300, help="first of 4 ports")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--strict", action="store_true")
@@ -69,6 +75,8 @@ def parse_args():
     args.users = args.users or (6 if args.smoke else 20)
     args.duration = args.duration or ("30s" if args.smoke else "5m")
     args.prefix = "wsot_load_smoke" if args.smoke else "wsot_load"
+    if args.smoke and args.invoicing_delay is None:
+        args.invoicing_delay = 0
     return args
 
 
@@ -97,6 +105,11 @@ def main(args):
                 f"--port={ports[target]}",
                 *(["--addon"] if target == "addon" else []),
                 *(["--odoo-automatic-invoice"] if args.odoo_automatic_invoice else []),
+                *(
+                    [f"--invoicing-delay={args.invoicing_delay}"]
+                    if args.invoicing_delay is not None
+                    else []
+                ),
                 f"--out={os.path.join(out, target + '.json')}",
             )
         since = datetime.datetime.now(datetime.timezone.utc).strftime(
@@ -213,12 +226,14 @@ def wait_for(port, target):
     wsot.fail(f"Odoo ({target}) does not answer on :{port}")
 
 
-def drain(settings, db, timeout=180):
+def drain(settings, db, timeout=240):
     """Until the cron worker has run the jobs the run woke up (the invoicing
-    job, the mail queue): their work is part of what the checks count."""
+    job, which runs a minute after the payments, the mail queue): their work is
+    part of what the checks count."""
     query = (
         "SELECT count(*) FROM ir_cron_trigger t JOIN ir_cron c ON c.id = t.cron_id "
-        "WHERE c.active AND t.call_at <= now() AT TIME ZONE 'UTC'"
+        "WHERE c.active "
+        "AND t.call_at <= now() AT TIME ZONE 'UTC' + interval '90 seconds'"
     )
     deadline = time.monotonic() + timeout
     while wsot.sql(settings, query, dbname=db)[0][0] and time.monotonic() < deadline:
