@@ -42,7 +42,7 @@ LOCUST = os.path.join(HERE, ".venv", "bin", "locust")
 TARGETS = ("odoo", "addon")
 FULL = {"products": 300, "customers": 3000, "portal": 200, "orders": 2000}
 # Part of the data's key: a change of the generator makes the data again.
-DATA_VERSION = 2
+DATA_VERSION = 3
 SMOKE = {"products": 20, "customers": 40, "portal": 12, "orders": 40}
 
 
