@@ -10,8 +10,18 @@ RETURN_REPORT_KINDS = [
 # The columns of the order of each row, shared by the three parts of the view.
 ORDER_COLUMNS = """
     so.id AS order_id, so.website_id, so.company_id, so.team_id, so.user_id,
-    so.partner_id, so.currency_id, pp.id AS product_id, pt.categ_id
+    so.partner_id, so.currency_id, sol.product_id, pt.categ_id
 """
+
+# The product's category of each row. Left joins on their primary keys (the line
+# has a product, see PRODUCT_LINE): PostgreSQL leaves them out of the reads that
+# need no category, such as the dashboard's sums by product over the year's
+# order lines.
+PRODUCT_JOINS = """
+    LEFT JOIN product_product pp ON pp.id = sol.product_id
+    LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+"""
+PRODUCT_LINE = "sol.product_id IS NOT NULL"
 
 
 class WebsiteSaleReturnReport(models.Model):
@@ -112,8 +122,7 @@ class WebsiteSaleReturnReport(models.Model):
                    0.0 AS refunded_amount, NULL::float AS refund_hours
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              {PRODUCT_JOINS}
               LEFT JOIN (
                    SELECT rl.sale_line_id, SUM(rl.quantity) AS quantity
                      FROM sale_return_request_line rl
@@ -123,6 +132,7 @@ class WebsiteSaleReturnReport(models.Model):
               ) back ON back.sale_line_id = sol.id
              WHERE so.website_id IS NOT NULL
                AND so.state = 'sale'
+               AND {PRODUCT_LINE}
                AND sol.qty_delivered + COALESCE(back.quantity, 0.0) > 0
                AND NOT sol.is_delivery
             UNION ALL
@@ -134,8 +144,7 @@ class WebsiteSaleReturnReport(models.Model):
               JOIN sale_return_request r ON r.id = rl.request_id
               JOIN sale_order_line sol ON sol.id = rl.sale_line_id
               JOIN sale_order so ON so.id = sol.order_id
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              {PRODUCT_JOINS}
               LEFT JOIN LATERAL (
                    SELECT MIN(e.date) AS date
                      FROM sale_order_tracking_event e
@@ -145,6 +154,7 @@ class WebsiteSaleReturnReport(models.Model):
                       AND e.date >= r.request_date
               ) refund ON TRUE
              WHERE r.state <> 'rejected'
+               AND {PRODUCT_LINE}
             UNION ALL
             SELECT aml.id * 3 + 2, 'refunded', {ORDER_COLUMNS},
                    NULL, NULL, am.date::timestamp,
@@ -154,10 +164,10 @@ class WebsiteSaleReturnReport(models.Model):
               JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
               JOIN sale_order_line sol ON sol.id = rel.order_line_id
               JOIN sale_order so ON so.id = sol.order_id
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              {PRODUCT_JOINS}
              WHERE am.move_type = 'out_refund'
                AND am.state = 'posted'
                AND aml.display_type = 'product'
                AND so.website_id IS NOT NULL
+               AND {PRODUCT_LINE}
         """  # noqa: S608 (no value from outside)
