@@ -43,8 +43,7 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
                 "period_days": period_days,
                 "currency_id": self.env.company.currency_id.id,
                 "websites": [
-                    {"id": w.id, "name": w.name}
-                    for w in self.env["website"].search([])
+                    {"id": w.id, "name": w.name} for w in self.env["website"].search([])
                 ],
                 "website_id": website_id or False,
                 **self._get_lead_time_figures(

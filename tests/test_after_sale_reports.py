@@ -295,10 +295,10 @@ class TestAfterSaleReturns(AfterSaleCommon, RefundCommon):
         )
         for order in own | other:
             self._validate_picking(order.picking_ids)
-        self._request(
-            other,
-            {other.order_line.filtered(lambda l: l.product_id == self.product_2): 1},
+        returned_line = other.order_line.filtered(
+            lambda sol: sol.product_id == self.product_2
         )
+        self._request(other, {returned_line: 1})
         returns = self._dashboard(self.salesman_1)["returns"]
         self.assertEqual((returns["delivered"], returns["returned"]), (2.0, 0.0))
         self.assertEqual(
