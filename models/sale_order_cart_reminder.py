@@ -103,6 +103,14 @@ class SaleOrder(models.Model):
             ["website_id", "cart_update_date"],
             where="tracking_stage = 'cart' AND cart_update_date IS NOT NULL",
         )
+        # The after-sale dashboard reads the reminded carts of its period only.
+        create_index(
+            self.env.cr,
+            "sale_order_cart_reminded_index",
+            self._table,
+            ["cart_update_date"],
+            where="cart_reminder_step > 0",
+        )
         return result
 
     @api.model_create_multi

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
 from ..models.sale_order import TRACKING_STAGES
 
@@ -90,6 +92,20 @@ class WebsiteSaleLeadTimeReport(models.Model):
         help="Of the orders delivered or due, the share delivered by the promised "
         "date.",
     )
+
+    def init(self):
+        # The orders of a period as the report reads them (its rows, its record
+        # rules, the on-time shipping), from the index alone once the table is
+        # vacuumed: not from the order table, wide and holding every cart.
+        if not index_exists(self.env.cr, "sale_order_lead_time_report_index"):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX sale_order_lead_time_report_index "
+                    "ON sale_order (checkout_date) INCLUDE (id, website_id, "
+                    "company_id, user_id, state, commitment_date) "
+                    "WHERE website_id IS NOT NULL AND checkout_date IS NOT NULL"
+                )
+            )
 
     @property
     def _table_query(self):

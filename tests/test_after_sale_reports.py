@@ -286,3 +286,33 @@ class TestAfterSaleReturns(AfterSaleCommon, RefundCommon):
             set(groups),
             {(self.product, 4.0, 1.0, 100.0), (self.product_2, 4.0, 1.0, 0.0)},
         )
+
+    def test_a_salesperson_reads_the_returns_of_their_own_orders(self):
+        self.website_2.write({"return_enabled": True, "return_window_days": 30})
+        own = self._order(self.salesman_1, products={self.product: 2})
+        other = self._order(
+            self.salesman_2, products={self.product: 1, self.product_2: 1}
+        )
+        for order in own | other:
+            self._validate_picking(order.picking_ids)
+        returned_line = other.order_line.filtered(
+            lambda sol: sol.product_id == self.product_2
+        )
+        self._request(other, {returned_line: 1})
+        returns = self._dashboard(self.salesman_1)["returns"]
+        self.assertEqual((returns["delivered"], returns["returned"]), (2.0, 0.0))
+        self.assertEqual(
+            (returns["by_product"], returns["by_category"], returns["by_reason"]),
+            ([], [], []),
+        )
+        self.assertEqual(returns["refund_count"], 0)
+        returns = self._dashboard()["returns"]
+        self.assertEqual((returns["delivered"], returns["returned"]), (4.0, 1.0))
+        self.assertEqual(
+            [(r["name"], r["returned"], r["rate"]) for r in returns["by_product"]],
+            [(self.product_2.display_name, 1.0, 100.0)],
+        )
+        self.assertEqual(
+            [(r["name"], r["returned"]) for r in returns["by_reason"]],
+            [(self.reason.display_name, 1.0)],
+        )
