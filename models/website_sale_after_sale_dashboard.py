@@ -22,6 +22,56 @@ from ..report.website_sale_lead_time_report import LEAD_TIME_STEPS
 
 DEFAULT_PERIOD_DAYS = 90
 TOP_COUNT = 5
+# The return report's columns the return figures read, and their one read: the
+# rows summed by the few keys the figures need, then each figure of these sums.
+RETURN_REPORT_COLUMNS = [
+    "kind",
+    "product_id",
+    "reason_id",
+    "request_id",
+    "refund_hours",
+    "delivered_qty",
+    "returned_qty",
+    "refunded_amount",
+]
+RETURN_FIGURES_SQL = """
+WITH sums AS MATERIALIZED (
+    SELECT kind, product_id, reason_id, request_id, refund_hours,
+           SUM(delivered_qty) AS delivered,
+           SUM(returned_qty) AS returned,
+           SUM(refunded_amount) AS refunded
+      FROM (%(rows)s) rows
+     GROUP BY kind, product_id, reason_id, request_id, refund_hours
+)
+SELECT 'total', NULL, COALESCE(SUM(delivered), 0),
+       COALESCE(SUM(returned), 0), COALESCE(SUM(refunded), 0),
+       NULL::float, NULL::float, NULL::bigint
+  FROM sums
+ UNION ALL
+SELECT 'product', product_id, SUM(delivered), SUM(returned),
+       SUM(refunded), NULL, NULL, NULL
+  FROM sums
+ WHERE product_id IS NOT NULL
+ GROUP BY product_id
+ UNION ALL
+SELECT 'category', pt.categ_id, SUM(sums.delivered),
+       SUM(sums.returned), SUM(sums.refunded), NULL, NULL, NULL
+  FROM sums
+  JOIN product_product pp ON pp.id = sums.product_id
+  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+ WHERE pt.categ_id IS NOT NULL
+ GROUP BY pt.categ_id
+ UNION ALL
+SELECT 'reason', reason_id, 0, SUM(returned), 0, NULL, NULL, NULL
+  FROM sums
+ WHERE kind = 'returned'
+ GROUP BY reason_id
+ UNION ALL
+SELECT 'refund', NULL, 0, 0, 0, %(percentiles)s
+  FROM (SELECT DISTINCT request_id, refund_hours
+          FROM sums
+         WHERE kind = 'returned' AND refund_hours <> 0) requests
+"""
 
 
 class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
@@ -205,57 +255,11 @@ class WebsiteSaleAfterSaleDashboard(models.AbstractModel):
         (median, p90, count) as ``refund``."""
         rows = self.env.execute_query(
             SQL(
-                """
-                WITH sums AS MATERIALIZED (
-                    SELECT kind, product_id, reason_id, request_id, refund_hours,
-                           SUM(delivered_qty) AS delivered,
-                           SUM(returned_qty) AS returned,
-                           SUM(refunded_amount) AS refunded
-                      FROM (%(rows)s) rows
-                     GROUP BY kind, product_id, reason_id, request_id, refund_hours
-                )
-                SELECT 'total', NULL, COALESCE(SUM(delivered), 0),
-                       COALESCE(SUM(returned), 0), COALESCE(SUM(refunded), 0),
-                       NULL::float, NULL::float, NULL::bigint
-                  FROM sums
-                 UNION ALL
-                SELECT 'product', product_id, SUM(delivered), SUM(returned),
-                       SUM(refunded), NULL, NULL, NULL
-                  FROM sums
-                 WHERE product_id IS NOT NULL
-                 GROUP BY product_id
-                 UNION ALL
-                SELECT 'category', pt.categ_id, SUM(sums.delivered),
-                       SUM(sums.returned), SUM(sums.refunded), NULL, NULL, NULL
-                  FROM sums
-                  JOIN product_product pp ON pp.id = sums.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE pt.categ_id IS NOT NULL
-                 GROUP BY pt.categ_id
-                 UNION ALL
-                SELECT 'reason', reason_id, 0, SUM(returned), 0, NULL, NULL, NULL
-                  FROM sums
-                 WHERE kind = 'returned'
-                 GROUP BY reason_id
-                 UNION ALL
-                SELECT 'refund', NULL, 0, 0, 0, %(percentiles)s
-                  FROM (SELECT DISTINCT request_id, refund_hours
-                          FROM sums
-                         WHERE kind = 'returned' AND refund_hours <> 0) requests
-                """,
+                RETURN_FIGURES_SQL,
                 rows=self._select_rows(
                     self.env["website.sale.return.report"],
                     domain,
-                    [
-                        "kind",
-                        "product_id",
-                        "reason_id",
-                        "request_id",
-                        "refund_hours",
-                        "delivered_qty",
-                        "returned_qty",
-                        "refunded_amount",
-                    ],
+                    RETURN_REPORT_COLUMNS,
                 ),
                 percentiles=self._percentiles_sql("refund_hours"),
             )
